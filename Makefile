@@ -1,0 +1,46 @@
+# Two commands: `make run` serves the site with the reference data, `make test` runs the suite.
+# Both create .venv and install what they need, so they work from a fresh clone.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+FIXTURES := $(sort $(wildcard fixtures/*.json))
+
+.PHONY: run test install install-dev migrate load-fixtures lint format clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+install: $(PY)
+	$(PY) -m pip install --quiet -e .
+
+install-dev: $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+load-fixtures: migrate
+	$(PY) manage.py loaddata $(FIXTURES)
+
+# DEBUG defaults on for the local server only; production sets DEBUG=false and SECRET_KEY.
+run: export DEBUG ?= true
+run: load-fixtures
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install-dev
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from authorities import views
+
+app_name = "authorities"
+
+urlpatterns = [
+    path("authorities/<slug:slug>/", views.AuthorityDetailView.as_view(), name="authority-detail"),
+    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
+]
