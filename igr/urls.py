@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/", include("igr.api_urls")),
     path("", include("forums.urls")),
     path("", include("authorities.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Root of the REST API: /api/v1/ routes, the OpenAPI schema and its docs."""
+
+urlpatterns = []
