@@ -125,6 +125,7 @@ class Authority(PublishableModel):
     history = HistoricalRecords()
 
     class Meta:
+        permissions = [("publish_authority", "Can publish or withdraw authority records")]
         ordering = ["name"]
         verbose_name_plural = "authorities"
         constraints = [
@@ -291,6 +292,7 @@ class Office(PublishableModel):
     history = HistoricalRecords()
 
     class Meta:
+        permissions = [("publish_office", "Can publish or withdraw office records")]
         ordering = ["authority__name", "title", "-started_on"]
         indexes = [models.Index(fields=["authority", "title", "started_on"])]
         constraints = [

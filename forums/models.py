@@ -132,6 +132,7 @@ class Forum(PublishableModel):
     history = HistoricalRecords()
 
     class Meta:
+        permissions = [("publish_forum", "Can publish or withdraw forum records")]
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -293,6 +294,7 @@ class Meeting(PublishableModel):
     history = HistoricalRecords()
 
     class Meta:
+        permissions = [("publish_meeting", "Can publish or withdraw meeting records")]
         ordering = ["-date", "forum__name"]
         indexes = [models.Index(fields=["forum", "date"])]
         constraints = [
@@ -623,6 +625,7 @@ class Commitment(PublishableModel):
     history = HistoricalRecords()
 
     class Meta:
+        permissions = [("publish_commitment", "Can publish or withdraw commitment records")]
         ordering = ["-made_on", "id"]
         constraints = [
             models.CheckConstraint(
