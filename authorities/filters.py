@@ -1,0 +1,153 @@
+"""FilterSets for authorities and people, shared by the public list pages and the API.
+
+Also home to BaseFilterSet, which every list in the project extends. Invalid values (an
+unknown slug, a malformed date, an unknown ordering field, an over-long search) make
+the filter form invalid: the API answers 400 naming the parameter and the pages show
+the message; nothing falls through to the database.
+"""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from authorities.models import (
+    Authority,
+    AuthorityKind,
+    Council,
+    DevolutionTier,
+    Office,
+    Party,
+    Person,
+)
+from forums.models import Forum, ForumMembership
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    modified_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label="Modified since",
+        help_text="Only records changed at or after this ISO 8601 date-time (for syncing).",
+    )
+    q = django_filters.CharFilter(
+        method="filter_text",
+        max_length=200,
+        label="Search",
+        help_text="Words to look for, case-insensitive; every word must match.",
+    )
+    #: The fields the free-text `q` parameter searches; each FilterSet names its own.
+    search_fields: tuple[str, ...] = ()
+
+    def filter_text(self, queryset, name, value):
+        # At most ten words, so a long query cannot build a huge WHERE clause.
+        for word in value.split()[:10]:
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset
+
+
+def slug_filter(queryset, label, field_name=None, **kwargs):
+    """A filter taking a readable slug, e.g. ?forum=mayoral-council; unknown slugs are errors."""
+    if field_name is not None:
+        kwargs["field_name"] = field_name
+    return django_filters.ModelChoiceFilter(
+        queryset=queryset, to_field_name="slug", label=label, **kwargs
+    )
+
+
+class AuthorityFilter(BaseFilterSet):
+    kind = django_filters.ChoiceFilter(choices=AuthorityKind.choices)
+    devolution_tier = django_filters.ChoiceFilter(choices=DevolutionTier.choices)
+    mayoral = django_filters.BooleanFilter(method="filter_mayoral", label="Mayoral authorities")
+    forum = slug_filter(Forum.objects.all(), "Member of forum", method="filter_forum")
+    existing = django_filters.BooleanFilter(method="filter_existing", label="Not abolished")
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("established_on", "established_on"),
+            ("population", "population"),
+        )
+    )
+    search_fields = ("name", "short_name", "gss_code")
+
+    class Meta:
+        model = Authority
+        fields = ["kind", "devolution_tier"]
+
+    def filter_mayoral(self, queryset, name, value):
+        mayoral = queryset.mayoral()
+        return mayoral if value else queryset.exclude(pk__in=mayoral.values("pk"))
+
+    def filter_existing(self, queryset, name, value):
+        existing = queryset.existing()
+        return existing if value else queryset.exclude(pk__in=existing.values("pk"))
+
+    def filter_forum(self, queryset, name, forum):
+        return queryset.filter(
+            Exists(ForumMembership.objects.filter(forum=forum, authority=OuterRef("pk")))
+        )
+
+
+class CouncilFilter(BaseFilterSet):
+    authority = slug_filter(Authority.objects.all(), "Authority")
+    ordering = django_filters.OrderingFilter(fields=(("name", "name"),))
+    search_fields = ("name", "gss_code")
+
+    class Meta:
+        model = Council
+        fields = ["authority"]
+
+
+class PartyFilter(BaseFilterSet):
+    ordering = django_filters.OrderingFilter(fields=(("name", "name"),))
+    search_fields = ("name", "short_name")
+
+    class Meta:
+        model = Party
+        fields = []
+
+
+class PersonFilter(BaseFilterSet):
+    authority = slug_filter(Authority.objects.all(), "Held office at", method="filter_authority")
+    party = slug_filter(Party.objects.all(), "Party (any office held)", method="filter_party")
+    ordering = django_filters.OrderingFilter(fields=(("name", "name"),))
+    search_fields = ("name",)
+
+    class Meta:
+        model = Person
+        fields = []
+
+    def filter_authority(self, queryset, name, authority):
+        return queryset.filter(
+            Exists(Office.objects.filter(person=OuterRef("pk"), authority=authority))
+        )
+
+    def filter_party(self, queryset, name, party):
+        return queryset.filter(Exists(Office.objects.filter(person=OuterRef("pk"), party=party)))
+
+
+class OfficeFilter(BaseFilterSet):
+    authority = slug_filter(Authority.objects.all(), "Authority")
+    person = slug_filter(Person.objects.all(), "Person")
+    party = slug_filter(Party.objects.all(), "Party")
+    title = django_filters.CharFilter(lookup_expr="iexact", max_length=200, label="Post")
+    started = django_filters.DateFromToRangeFilter(field_name="started_on", label="Started")
+    held_on = django_filters.DateFilter(method="filter_held_on", label="Held on date")
+    current = django_filters.BooleanFilter(method="filter_current", label="Held today")
+    ordering = django_filters.OrderingFilter(
+        fields=(("started_on", "started_on"), ("ended_on", "ended_on"), ("title", "title"))
+    )
+    search_fields = ("title", "person__name", "authority__name")
+
+    class Meta:
+        model = Office
+        fields = ["authority", "person", "party"]
+
+    def filter_held_on(self, queryset, name, value):
+        return queryset.on(value)
+
+    def filter_current(self, queryset, name, value):
+        current = queryset.on(timezone.localdate())
+        return current if value else queryset.exclude(pk__in=current.values("pk"))
