@@ -1,0 +1,508 @@
+"""Derived views computed by the database and shared by the public pages and the API.
+
+Each function takes plain arguments (a recommendation or forum, optional forum and date
+range) and returns plain dicts and lists, so a template can render them and a DRF view
+can return them as they are. Counting, grouping and date bucketing are done in SQL; the
+Python here only shapes the grouped rows. Everything starts from `.published()`.
+"""
+
+import datetime
+import math
+from collections import defaultdict
+
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncQuarter
+from django.utils import timezone
+
+from authorities.models import Office
+from forums.models import (
+    OPEN_STATUSES,
+    AgendaItem,
+    Attendance,
+    AttendanceMode,
+    Commitment,
+    CommitmentStatus,
+    CommitmentStatusChange,
+    Document,
+    DocumentKind,
+    Forum,
+    ForumMembership,
+    Meeting,
+    MembershipRole,
+    Recommendation,
+    SourceKind,
+)
+
+SCORECARD_RUBRIC = (
+    "Each commitment tagged with the recommendation counts once. Commitments that have not "
+    "yet been assessed are left out of the score. Of the assessed ones, a delivered "
+    "commitment scores 1, a partly delivered one scores 0.5, and any other status (not "
+    "started, in progress, missed, dropped) scores 0. The score is the average, shown as a "
+    "percentage; with no assessed commitments there is no score. “Share delivered” is "
+    "delivered commitments over all tagged commitments. Activity counts held, published "
+    "meetings with an agenda item or commitment tagged with the recommendation."
+)
+
+FORUM_HEALTH_RUBRIC = (
+    "Meetings held counts published meetings marked held in the 365 days to today. A forum "
+    "is overdue when it promised to meet N times a year and more than 365 ÷ N days (rounded "
+    "up) have passed since its last held meeting (or since it was founded, if it has never "
+    "met). Attendance rate is, over held meetings, the share of member authorities (members "
+    "on the meeting date) with someone present in person, virtually or as a substitute. "
+    "Communiqué rate is the share of held meetings with a published communiqué on record."
+)
+
+
+def _in_range(queryset, field, start, end):
+    if start is not None:
+        queryset = queryset.filter(**{f"{field}__gte": start})
+    if end is not None:
+        queryset = queryset.filter(**{f"{field}__lte": end})
+    return queryset
+
+
+def _score(counts: dict) -> dict:
+    total = sum(counts.values())
+    delivered = counts.get(CommitmentStatus.DELIVERED, 0)
+    partly = counts.get(CommitmentStatus.PARTLY_DELIVERED, 0)
+    assessed = total - counts.get(CommitmentStatus.NOT_ASSESSED, 0)
+    return {
+        "commitments_total": total,
+        "commitments_by_status": {
+            status: counts.get(status, 0) for status in CommitmentStatus.values
+        },
+        "commitments_assessed": assessed,
+        "share_delivered": round(delivered / total, 3) if total else None,
+        "score": round((delivered + 0.5 * partly) / assessed, 3) if assessed else None,
+    }
+
+
+def _tagged_commitments(*, forum=None, start=None, end=None):
+    commitments = Commitment.objects.published()
+    if forum is not None:
+        commitments = commitments.for_forum(forum)
+    return _in_range(commitments, "made_on", start, end)
+
+
+def _touching_meetings(recommendation, *, forum=None, start=None, end=None):
+    meetings = Meeting.objects.published().held()
+    if forum is not None:
+        meetings = meetings.for_forum(forum)
+    meetings = _in_range(meetings, "date", start, end)
+    tagged_items = AgendaItem.objects.filter(meeting=OuterRef("pk"), recommendations=recommendation)
+    tagged_commitments = Commitment.objects.published().filter(
+        meeting=OuterRef("pk"), recommendations=recommendation
+    )
+    return meetings.filter(Exists(tagged_items) | Exists(tagged_commitments))
+
+
+def scorecard_summary(*, forum=None, start=None, end=None) -> list[dict]:
+    """One row per recommendation: commitments by status, score, meetings touched."""
+    recommendations = list(Recommendation.objects.select_related("report"))
+    through = Commitment.recommendations.through
+    status_rows = (
+        through.objects.filter(
+            commitment__in=_tagged_commitments(forum=forum, start=start, end=end)
+        )
+        .values("recommendation_id", "commitment__status")
+        .annotate(n=Count("commitment_id"))
+    )
+    counts = defaultdict(dict)
+    for row in status_rows:
+        counts[row["recommendation_id"]][row["commitment__status"]] = row["n"]
+
+    meetings = _in_range(Meeting.objects.published().held(), "date", start, end)
+    if forum is not None:
+        meetings = meetings.for_forum(forum)
+    item_through = AgendaItem.recommendations.through
+    meeting_rows = (
+        item_through.objects.filter(agendaitem__meeting__in=meetings)
+        .values("recommendation_id")
+        .annotate(meetings=Count("agendaitem__meeting", distinct=True), items=Count("id"))
+    )
+    touched = {row["recommendation_id"]: row for row in meeting_rows}
+    return [
+        {
+            "recommendation": rec,
+            "number": rec.number,
+            "slug": rec.slug,
+            "title": rec.title,
+            "meetings_touched": touched.get(rec.pk, {}).get("meetings", 0),
+            "agenda_items": touched.get(rec.pk, {}).get("items", 0),
+            **_score(counts.get(rec.pk, {})),
+        }
+        for rec in recommendations
+    ]
+
+
+def scorecard(recommendation, *, forum=None, start=None, end=None) -> dict:
+    """The full scorecard of one recommendation, with activity per quarter."""
+    commitments = _tagged_commitments(forum=forum, start=start, end=end).for_recommendation(
+        recommendation
+    )
+    counts = {
+        row["status"]: row["n"]
+        for row in commitments.order_by().values("status").annotate(n=Count("id"))
+    }
+    meetings = _touching_meetings(recommendation, forum=forum, start=start, end=end)
+    items = AgendaItem.objects.published().filter(
+        recommendations=recommendation, meeting__in=meetings
+    )
+
+    per_quarter = defaultdict(lambda: {"meetings": 0, "commitments": 0})
+    for row in (
+        meetings.order_by().annotate(quarter=TruncQuarter("date")).values("quarter")
+    ).annotate(n=Count("id")):
+        per_quarter[row["quarter"]]["meetings"] = row["n"]
+    for row in (
+        commitments.filter(made_on__isnull=False)
+        .order_by()
+        .annotate(quarter=TruncQuarter("made_on"))
+        .values("quarter")
+        .annotate(n=Count("id"))
+    ):
+        per_quarter[row["quarter"]]["commitments"] = row["n"]
+
+    latest = [
+        meetings.aggregate(d=Max("date"))["d"],
+        commitments.aggregate(d=Max("made_on"))["d"],
+        CommitmentStatusChange.objects.filter(commitment__in=commitments).aggregate(
+            d=Max("effective_on")
+        )["d"],
+    ]
+    latest = [d for d in latest if d is not None]
+    return {
+        "recommendation": recommendation,
+        "number": recommendation.number,
+        "slug": recommendation.slug,
+        "title": recommendation.title,
+        "meetings_touched": meetings.count(),
+        "agenda_items": items.count(),
+        "overdue_commitments": commitments.overdue().count(),
+        "latest_activity": max(latest) if latest else None,
+        "activity_per_quarter": [
+            {
+                "quarter": f"{quarter.year} Q{(quarter.month - 1) // 3 + 1}",
+                "starts_on": quarter,
+                **values,
+            }
+            for quarter, values in sorted(per_quarter.items())
+        ],
+        "rubric": SCORECARD_RUBRIC,
+        **_score(counts),
+    }
+
+
+def _expected_interval_days(promised_per_year):
+    return math.ceil(365 / promised_per_year) if promised_per_year else None
+
+
+def _member_on_meeting_date(meeting_ref):
+    return ForumMembership.objects.filter(
+        forum=OuterRef(f"{meeting_ref}forum"),
+        role__in=[MembershipRole.MEMBER, MembershipRole.CHAIR],
+    ).filter(
+        Q(started_on__isnull=True) | Q(started_on__lte=OuterRef(f"{meeting_ref}date")),
+        Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef(f"{meeting_ref}date")),
+    )
+
+
+def _count_subquery(queryset):
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("forum").annotate(c=Count("*")).values("c")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def forums_health(forums=None, *, today: datetime.date | None = None) -> list[dict]:
+    """Health indicators for each published forum (or the given queryset of them)."""
+    today = today or timezone.localdate()
+    forums = (forums if forums is not None else Forum.objects.published()).order_by("name")
+    held = Meeting.objects.published().held().filter(date__lte=today)
+
+    present = Attendance.objects.filter(
+        meeting=OuterRef(OuterRef("pk")), authority=OuterRef("authority")
+    ).exclude(mode=AttendanceMode.APOLOGIES)
+    meeting_rows = (
+        held.filter(forum__in=forums)
+        .annotate(
+            expected=_count_subquery(_member_on_meeting_date("")),
+            present=_count_subquery(_member_on_meeting_date("").filter(Exists(present))),
+            has_communique=Exists(
+                Document.objects.filter(meeting=OuterRef("pk"), kind=DocumentKind.COMMUNIQUE)
+            ),
+        )
+        .values("forum_id")
+        .annotate(
+            held_total=Count("id"),
+            held_last_12_months=Count(
+                "id", filter=Q(date__gt=today - datetime.timedelta(days=365))
+            ),
+            last_meeting=Max("date"),
+            expected_total=Sum("expected"),
+            present_total=Sum("present"),
+            with_communique=Count("id", filter=Q(has_communique=True)),
+        )
+        .order_by()
+    )
+    by_forum = {row["forum_id"]: row for row in meeting_rows}
+
+    commitment_rows = (
+        Commitment.objects.published()
+        .annotate(owner=Coalesce(F("forum_id"), F("meeting__forum_id")))
+        .filter(owner__in=forums.values("pk"))
+        .values("owner")
+        .annotate(
+            total=Count("id"),
+            delivered=Count("id", filter=Q(status=CommitmentStatus.DELIVERED)),
+            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today)),
+        )
+        .order_by()
+    )
+    commitments = {row["owner"]: row for row in commitment_rows}
+
+    results = []
+    for forum in forums:
+        row = by_forum.get(forum.pk, {})
+        last = row.get("last_meeting")
+        since = last or forum.founded_on
+        days_since = (today - since).days if since else None
+        interval = _expected_interval_days(forum.promised_meetings_per_year)
+        expected = row.get("expected_total") or 0
+        held_total = row.get("held_total", 0)
+        c = commitments.get(forum.pk, {})
+        results.append(
+            {
+                "forum": forum,
+                "slug": forum.slug,
+                "name": forum.name,
+                "is_statutory": forum.is_statutory,
+                "legal_basis": forum.legal_basis,
+                "promised_meetings_per_year": forum.promised_meetings_per_year,
+                "meetings_held_total": held_total,
+                "meetings_held_last_12_months": row.get("held_last_12_months", 0),
+                "meets_promise": (
+                    row.get("held_last_12_months", 0) >= forum.promised_meetings_per_year
+                    if forum.promised_meetings_per_year
+                    else None
+                ),
+                "last_meeting_on": last,
+                "days_since_last_meeting": (today - last).days if last else None,
+                "expected_interval_days": interval,
+                "overdue": bool(interval and days_since is not None and days_since > interval),
+                "attendance_rate": (
+                    round((row.get("present_total") or 0) / expected, 3) if expected else None
+                ),
+                "communique_rate": (
+                    round(row.get("with_communique", 0) / held_total, 3) if held_total else None
+                ),
+                "commitments_total": c.get("total", 0),
+                "commitments_delivered": c.get("delivered", 0),
+                "commitments_overdue": c.get("overdue", 0),
+                "rubric": FORUM_HEALTH_RUBRIC,
+            }
+        )
+    return results
+
+
+def forum_health(forum, *, today: datetime.date | None = None) -> dict:
+    return forums_health(Forum.objects.filter(pk=forum.pk), today=today)[0]
+
+
+def _attendance(*, forum=None, start=None, end=None):
+    attendance = Attendance.objects.published().filter(meeting__status="held")
+    if forum is not None:
+        attendance = attendance.filter(meeting__forum=forum)
+    return _in_range(attendance, "meeting__date", start, end)
+
+
+def attendance_summary(*, forum=None, start=None, end=None) -> list[dict]:
+    """Person × forum: how often each person attended each forum, by mode."""
+    rows = (
+        _attendance(forum=forum, start=start, end=end)
+        .values("person__slug", "person__name", "meeting__forum__slug", "meeting__forum__name")
+        .annotate(
+            **{mode: Count("id", filter=Q(mode=mode)) for mode in AttendanceMode.values},
+            meetings=Count("id"),
+        )
+        .order_by("person__name", "meeting__forum__name")
+    )
+    return [
+        {
+            "person": row["person__slug"],
+            "person_name": row["person__name"],
+            "forum": row["meeting__forum__slug"],
+            "forum_name": row["meeting__forum__name"],
+            "meetings": row["meetings"],
+            **{mode: row[mode] for mode in AttendanceMode.values},
+        }
+        for row in rows
+    ]
+
+
+def attendance_matrix(*, forum=None, start=None, end=None) -> dict:
+    """Person × meeting grid of attendance modes, meetings in date order."""
+    meetings = Meeting.objects.published().held()
+    if forum is not None:
+        meetings = meetings.for_forum(forum)
+    meetings = list(
+        _in_range(meetings, "date", start, end)
+        .filter(attendances__isnull=False)
+        .distinct()
+        .order_by("date", "forum__name")
+        .values("slug", "date", "forum__slug", "forum__name")
+    )
+    cells = defaultdict(dict)
+    names = {}
+    for row in _attendance(forum=forum, start=start, end=end).values(
+        "person__slug", "person__name", "meeting__slug", "mode"
+    ):
+        cells[row["person__slug"]][row["meeting__slug"]] = row["mode"]
+        names[row["person__slug"]] = row["person__name"]
+    return {
+        "meetings": [
+            {
+                "slug": m["slug"],
+                "date": m["date"],
+                "forum": m["forum__slug"],
+                "forum_name": m["forum__name"],
+            }
+            for m in meetings
+        ],
+        "people": [
+            {
+                "person": slug,
+                "person_name": names[slug],
+                "cells": [cells[slug].get(m["slug"]) for m in meetings],
+            }
+            for slug in sorted(names, key=lambda s: names[s])
+        ],
+        "modes": dict(AttendanceMode.choices),
+    }
+
+
+def cross_party(*, forum=None, start=None, end=None) -> dict:
+    """Party mix of people present, from the offices they held on each meeting date."""
+    party_on_day = (
+        Office.objects.on(OuterRef("meeting__date"))
+        .filter(person=OuterRef("person"), party__isnull=False)
+        .order_by("-started_on")
+    )
+    present = (
+        _attendance(forum=forum, start=start, end=end)
+        .exclude(mode=AttendanceMode.APOLOGIES)
+        .annotate(
+            party_slug=Subquery(party_on_day.values("party__slug")[:1]),
+            party_name=Subquery(party_on_day.values("party__name")[:1]),
+            party_colour=Subquery(party_on_day.values("party__colour")[:1]),
+        )
+    )
+    per_meeting = (
+        present.values(
+            "meeting__slug", "meeting__date", "meeting__forum__slug", "party_slug", "party_name"
+        )
+        .annotate(people=Count("person", distinct=True))
+        .order_by("meeting__date", "party_name")
+    )
+    per_forum = (
+        present.values(
+            "meeting__forum__slug",
+            "meeting__forum__name",
+            "party_slug",
+            "party_name",
+            "party_colour",
+        )
+        .annotate(attendances=Count("id"), people=Count("person", distinct=True))
+        .order_by("meeting__forum__name", "-attendances")
+    )
+    return {
+        "per_forum": [
+            {
+                "forum": row["meeting__forum__slug"],
+                "forum_name": row["meeting__forum__name"],
+                "party": row["party_slug"],
+                "party_name": row["party_name"] or "No party recorded",
+                "party_colour": row["party_colour"],
+                "attendances": row["attendances"],
+                "people": row["people"],
+            }
+            for row in per_forum
+        ],
+        "per_meeting": [
+            {
+                "meeting": row["meeting__slug"],
+                "date": row["meeting__date"],
+                "forum": row["meeting__forum__slug"],
+                "party": row["party_slug"],
+                "party_name": row["party_name"] or "No party recorded",
+                "people": row["people"],
+            }
+            for row in per_meeting
+        ],
+    }
+
+
+def coverage(*, today: datetime.date | None = None) -> dict:
+    """What the record is missing, and how fresh each forum's record is."""
+    today = today or timezone.localdate()
+    meetings = Meeting.objects.published().select_related("forum")
+    official = Q(sources__kind=SourceKind.OFFICIAL)
+    without_communique = (
+        meetings.held()
+        .filter(~Exists(Document.objects.communiques().filter(meeting=OuterRef("pk"))))
+        .order_by("-date")
+    )
+    unconfirmed = meetings.filter(date_confirmed=False).order_by("-date")
+    weak_meetings = (
+        meetings.annotate(official=Count("sources", filter=official))
+        .filter(official=0)
+        .order_by("-date")
+    )
+    weak_commitments = (
+        Commitment.objects.published()
+        .annotate(official=Count("sources", filter=official))
+        .filter(official=0)
+        .order_by("-made_on")
+    )
+    freshness = (
+        Forum.objects.published()
+        .annotate(
+            latest_meeting=Max("meetings__date", filter=Q(meetings__publication_state="published")),
+            meetings_verified=Max(
+                "meetings__sources__last_verified_on",
+                filter=Q(meetings__publication_state="published"),
+            ),
+            forum_verified=Max("sources__last_verified_on"),
+        )
+        .order_by("name")
+    )
+    return {
+        "meetings_without_communique": list(without_communique),
+        "unconfirmed_dates": list(unconfirmed),
+        "meetings_without_official_source": list(weak_meetings),
+        "commitments_without_official_source": list(weak_commitments),
+        "overdue_scheduled_meetings": list(meetings.past_due(today).order_by("date")),
+        "forums": [
+            {
+                "forum": forum,
+                "slug": forum.slug,
+                "name": forum.name,
+                "latest_meeting_on": forum.latest_meeting,
+                "last_verified_on": max(
+                    [d for d in (forum.meetings_verified, forum.forum_verified) if d],
+                    default=None,
+                ),
+                "days_since_verified": (
+                    (
+                        today - max(d for d in (forum.meetings_verified, forum.forum_verified) if d)
+                    ).days
+                    if (forum.meetings_verified or forum.forum_verified)
+                    else None
+                ),
+            }
+            for forum in freshness
+        ],
+    }
