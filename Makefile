@@ -24,7 +24,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 load-fixtures: migrate
-	$(PY) manage.py loaddata $(FIXTURES)
+	$(PY) manage.py load_reference_data $(FIXTURES)
 
 # DEBUG defaults on for the local server only; production sets DEBUG=false and SECRET_KEY.
 run: export DEBUG ?= true
