@@ -76,7 +76,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
 
-    def handle(self, *paths, database, verbosity, **options):
+    def handle(self, *args, paths, database, verbosity, **options):
         files = [Path(p) for p in paths] or sorted(
             (Path(settings.BASE_DIR) / "fixtures").glob("*.json")
         )
