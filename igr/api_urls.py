@@ -1,3 +1,24 @@
 """Root of the REST API: /api/v1/ routes, the OpenAPI schema and its docs."""
 
-urlpatterns = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from authorities.api.urls import ROUTES as AUTHORITY_ROUTES
+from forums.api.base import api_not_found
+from forums.api.urls import ROUTES as FORUM_ROUTES
+
+router = DefaultRouter()
+# Formats are chosen with ?format=csv; suffix routes (/meetings.csv) would double every path.
+router.include_format_suffixes = False
+for prefix, viewset, basename in AUTHORITY_ROUTES + FORUM_ROUTES:
+    router.register(prefix, viewset, basename=basename)
+
+urlpatterns = [
+    path("v1/", include("forums.api.urls")),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    re_path(r"", api_not_found),
+]

@@ -122,33 +122,54 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": [
-        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
-    ],
+    # Reads are open (published records only); writes need a staff token holding the
+    # same model permission the admin asks for. See forums/api/base.py.
+    "DEFAULT_PERMISSION_CLASSES": ["forums.api.permissions.ReadOnlyOrStaffModelPermissions"],
+    # Token first, so an anonymous write answers 401 with WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-    ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Ordering lives in each FilterSet, which rejects unknown fields; DRF's OrderingFilter
+    # would silently ignore them.
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "forums.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "EXCEPTION_HANDLER": "forums.api.base.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "forums.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_THROTTLE_RATE", default="120/minute")},
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "IGR Tracker API",
-    "DESCRIPTION": "The public record of England's intergovernmental forums.",
+    "DESCRIPTION": (
+        "The public record of England's intergovernmental forums. Anonymous clients read "
+        "published records (throttled); staff write with `Authorization: Token <key>`. "
+        "Lists take `page` and `page_size` (at most 200), the filters shown, `ordering` "
+        "(prefix `-` to reverse) and `format=csv`. Every 4xx answers "
+        '`{"status", "detail", "errors": [{"field", "message", "code"}]}`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Read-only fields (url, timestamps, status) are left out of request bodies.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingStatusEnum": "forums.models.MeetingStatus",
+        "CommitmentStatusEnum": "forums.models.CommitmentStatus",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Dataset releases written by `manage.py export_dataset` and served at /data/.
+RELEASES_DIR = Path(env_str("RELEASES_DIR", default=str(BASE_DIR / "releases")))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,298 @@
+"""Plumbing every API viewset shares: pagination, errors, CSV, conditional GET, permissions.
+
+Lives with the forums app because both apps' APIs import it and forums already depends
+on authorities; nothing in here knows about a particular model.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.http import Http404, JsonResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
+from django.utils.http import http_date
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework_csv.renderers import CSVRenderer
+
+from authorities.models import PublicationState
+from forums.api.permissions import ReadOnlyOrStaffModelPermissions
+
+# --- errors -------------------------------------------------------------------------
+
+
+def _flatten_errors(detail, prefix=None):
+    """Yield (field, message, code) from DRF's nested error detail; dotted paths for nesting."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            key = None if key in (api_settings.NON_FIELD_ERRORS_KEY, "__all__") else str(key)
+            path = ".".join(p for p in (prefix, key) if p) or None
+            yield from _flatten_errors(value, path)
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            # A list of messages belongs to the field itself; a list of dicts is per item.
+            path = f"{prefix}.{index}" if prefix and isinstance(value, dict) else prefix
+            yield from _flatten_errors(value, path)
+    else:
+        yield prefix, str(detail), getattr(detail, "code", None)
+
+
+def exception_handler(exc, context):
+    """Every 4xx answers in one shape:
+
+    {"status": 400, "detail": "<first message>",
+     "errors": [{"field": "date_after", "message": "Enter a valid date.", "code": "invalid"}]}
+
+    `field` names the query parameter or body field at fault (dotted for nested items) and
+    is null when the error concerns the request as a whole.
+    """
+    if isinstance(exc, DjangoValidationError):
+        # Raised by model validation (full_clean) and by services such as
+        # record_status_change; their message dicts are keyed by field already.
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, IntegrityError):
+        # Validation runs first, so this is a race with another writer: report a conflict.
+        exc = exceptions.APIException(
+            "The change conflicts with another record saved at the same time; try again."
+        )
+        exc.status_code = 409
+        exc.default_code = "conflict"
+    elif isinstance(exc, DataError):
+        exc = exceptions.ValidationError("A value is out of range for the database.")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+    if isinstance(exc, Http404):
+        detail = exceptions.ErrorDetail("Not found.", code="not_found")
+    errors = [
+        {"field": field, "message": message, "code": code}
+        for field, message, code in _flatten_errors(detail)
+    ]
+    response.data = {
+        "status": response.status_code,
+        "detail": errors[0]["message"] if errors else "",
+        "errors": errors,
+    }
+    return response
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        allow_null=True, help_text="The query parameter or body field at fault, if any."
+    )
+    message = serializers.CharField()
+    code = serializers.CharField(allow_null=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every 4xx response."""
+
+    status = serializers.IntegerField()
+    detail = serializers.CharField(help_text="The first error's message.")
+    errors = ErrorItemSerializer(many=True)
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+class FlatCSVRenderer(CSVRenderer):
+    """CSV of a list's current page: one row per record, one column per field, in the
+    serializer's order. Lists (sources, recommendations) are joined with "; " rather than
+    spread over numbered columns, so every file of a model has the same columns."""
+
+    def render(self, data, media_type=None, renderer_context=None):
+        renderer_context = renderer_context or {}
+        if isinstance(data, dict) and "results" in data:
+            data = data["results"]
+        return super().render(data, media_type, renderer_context)
+
+    def flatten_list(self, values):
+        if all(not isinstance(v, dict | list) for v in values):
+            return {"": "; ".join("" if v is None else str(v) for v in values)}
+        return super().flatten_list(values)
+
+
+def csv_header(serializer):
+    return [name for name, field in serializer.fields.items() if not field.write_only]
+
+
+# --- viewsets -------------------------------------------------------------------------
+
+
+LOOKUP_PATTERNS = {"slug": re.compile(r"^[-a-zA-Z0-9_]{1,120}$"), "pk": re.compile(r"^\d{1,18}$")}
+
+
+class RecordViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, read, create and update; no DELETE, since deleting is an admin decision and
+    the public record withdraws rather than deletes.
+
+    Subclasses define get_queryset() starting from `.published()` unless the user is staff
+    (see `sees_drafts`), and state its select_related/prefetch_related.
+    """
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, FlatCSVRenderer]
+    permission_classes = [ReadOnlyOrStaffModelPermissions]
+
+    @property
+    def sees_drafts(self) -> bool:
+        user = self.request.user
+        return bool(user and user.is_authenticated and user.is_staff)
+
+    def get_object(self):
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        pattern = LOOKUP_PATTERNS.get(self.lookup_field)
+        # Reject malformed slugs and ids here: a NUL byte or a 30-digit id would
+        # otherwise reach the database driver, which raises instead of matching nothing.
+        if pattern is not None and not pattern.match(str(self.kwargs.get(lookup, ""))):
+            raise exceptions.NotFound()
+        obj = super().get_object()
+        self.last_modified = getattr(obj, "updated_at", None)
+        return obj
+
+    def get_renderer_context(self):
+        context = super().get_renderer_context()
+        if getattr(self, "action", None) in ("list", "retrieve"):
+            context["header"] = csv_header(self.get_serializer())
+        return context
+
+    # -- publishing ------------------------------------------------------------------
+
+    def _check_publication_change(self, serializer):
+        """Changing the publication state needs the publish_<model> permission too."""
+        state = serializer.validated_data.get("publication_state")
+        if state is None:
+            return {}
+        current = serializer.instance.publication_state if serializer.instance else None
+        if state == (current or PublicationState.DRAFT):
+            return {}
+        opts = serializer.Meta.model._meta
+        if not self.request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}"):
+            raise exceptions.PermissionDenied(
+                {
+                    "publication_state": [
+                        "You do not have permission to publish or withdraw "
+                        f"{opts.verbose_name_plural}."
+                    ]
+                }
+            )
+        if state == PublicationState.PUBLISHED:
+            from django.utils import timezone
+
+            return {"published_at": timezone.now()}
+        return {}
+
+    def perform_create(self, serializer):
+        serializer.save(**self._check_publication_change(serializer))
+
+    def perform_update(self, serializer):
+        serializer.save(**self._check_publication_change(serializer))
+
+    # -- conditional GET -------------------------------------------------------------
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and isinstance(
+            getattr(request, "accepted_renderer", None), FlatCSVRenderer
+        ):
+            # Errors stay JSON (the documented error shape) even when CSV was asked for.
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            return conditional(request, response, getattr(self, "last_modified", None))
+        return response
+
+
+def conditional(request, response, last_modified=None):
+    """Set an ETag (a hash of the body) and, for single records, Last-Modified; answer
+    304 when the client's copy is current, so syncing clients skip unchanged pages."""
+    response.render()
+    set_response_etag(response)
+    timestamp = None
+    if last_modified is not None:
+        timestamp = int(last_modified.timestamp())
+        response["Last-Modified"] = http_date(timestamp)
+    return get_conditional_response(
+        request, etag=response["ETag"], last_modified=timestamp, response=response
+    )
+
+
+class ConditionalAPIViewMixin:
+    """ETag and 304 for the read-only aggregate views."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            return conditional(request, response)
+        return response
+
+
+def api_not_found(request, *args, **kwargs):
+    """Unknown URLs under /api/ answer in the JSON error shape, not the HTML 404 page."""
+    return JsonResponse(
+        {
+            "status": 404,
+            "detail": "Not found.",
+            "errors": [{"field": None, "message": "Not found.", "code": "not_found"}],
+        },
+        status=404,
+    )
+
+
+# --- serializers ----------------------------------------------------------------------
+
+
+class CleanModelSerializer(serializers.ModelSerializer):
+    """Writes run the model's full_clean(), exactly as the admin's forms do, so the API
+    accepts what the admin accepts: field validators, clean() rules (a held meeting is
+    not in the future, offices do not overlap) and every database constraint's message.
+    Without it a violated CheckConstraint would surface as an IntegrityError."""
+
+    def _pop_many(self, validated_data):
+        many = {
+            field.name
+            for field in self.Meta.model._meta.get_fields()
+            if field.many_to_many and not field.auto_created
+        }
+        return {name: validated_data.pop(name) for name in list(validated_data) if name in many}
+
+    def _full_clean(self, instance):
+        try:
+            instance.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(as_serializer_error(exc)) from None
+
+    def create(self, validated_data):
+        many = self._pop_many(validated_data)
+        instance = self.Meta.model(**validated_data)
+        self._full_clean(instance)
+        instance.save()
+        for name, values in many.items():
+            getattr(instance, name).set(values)
+        return instance
+
+    def update(self, instance, validated_data):
+        many = self._pop_many(validated_data)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        self._full_clean(instance)
+        instance.save()
+        for name, values in many.items():
+            getattr(instance, name).set(values)
+        return instance
+
+
+def slug_field(queryset, **kwargs):
+    return serializers.SlugRelatedField(slug_field="slug", queryset=queryset, **kwargs)

@@ -1,0 +1,503 @@
+"""Flat serializers for the forums records: relations appear as slugs (or ids where a
+model has none), so a JSON row and a CSV row carry the same columns."""
+
+from rest_framework import serializers
+
+from authorities.models import Authority, Person
+from forums.api.base import CleanModelSerializer, slug_field
+from forums.models import (
+    AgendaItem,
+    Attendance,
+    Commitment,
+    CommitmentStatus,
+    CommitmentStatusChange,
+    Document,
+    Forum,
+    Meeting,
+    Recommendation,
+    Report,
+    Source,
+)
+
+PUBLICATION_FIELDS = ["publication_state", "published_at"]
+TIMESTAMPS = ["created_at", "updated_at"]
+READ_ONLY = ["published_at", *TIMESTAMPS]
+
+
+def self_link(name, lookup_field="pk"):
+    return serializers.HyperlinkedIdentityField(
+        view_name=f"api-{name}-detail",
+        lookup_field=lookup_field,
+        help_text="This record in the API.",
+    )
+
+
+def sources_field():
+    return serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Source.objects.all(),
+        help_text="Ids of the sources cited (see /api/v1/sources/).",
+    )
+
+
+class SourceSerializer(CleanModelSerializer):
+    url = self_link("source")
+    source_url = serializers.URLField(
+        source="url", max_length=1000, help_text="Where the cited document lives."
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "url",
+            "id",
+            "source_url",
+            "title",
+            "publisher",
+            "published_on",
+            "kind",
+            "last_verified_on",
+            "quote",
+            "notes",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = TIMESTAMPS
+
+
+class RecommendationSerializer(CleanModelSerializer):
+    url = self_link("recommendation", "slug")
+    report = slug_field(Report.objects.all(), help_text="Slug of the report.")
+    scorecard = serializers.HyperlinkedIdentityField(
+        view_name="api-recommendation-scorecard",
+        lookup_field="slug",
+        help_text="This recommendation's scorecard.",
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = ["url", "slug", "report", "number", "title", "summary", "scorecard", *TIMESTAMPS]
+        read_only_fields = TIMESTAMPS
+
+
+class ForumSerializer(CleanModelSerializer):
+    url = self_link("forum", "slug")
+    promise_source = serializers.PrimaryKeyRelatedField(
+        queryset=Source.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Id of the source of the promised meeting frequency.",
+    )
+    members = serializers.SerializerMethodField(
+        help_text="Slugs of the authorities that are or were members."
+    )
+    health = serializers.HyperlinkedIdentityField(
+        view_name="api-forum-health", lookup_field="slug", help_text="This forum's health."
+    )
+    sources = sources_field()
+
+    class Meta:
+        model = Forum
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "short_name",
+            "founded_on",
+            "dissolved_on",
+            "is_statutory",
+            "legal_basis",
+            "purpose",
+            "chair_description",
+            "promised_meetings_per_year",
+            "promise_source",
+            "is_informal",
+            "notes",
+            "members",
+            "sources",
+            "health",
+            *PUBLICATION_FIELDS,
+            *TIMESTAMPS,
+        ]
+        read_only_fields = READ_ONLY
+
+    def get_members(self, forum) -> list[str]:
+        # From the prefetched memberships: sorted in Python to keep to one query.
+        return sorted({m.authority.slug for m in forum.memberships.all()})
+
+
+class MeetingSerializer(CleanModelSerializer):
+    url = self_link("meeting", "slug")
+    forum = slug_field(Forum.objects.all(), help_text="Slug of the forum.")
+    host_authority = slug_field(
+        Authority.objects.all(), allow_null=True, required=False, help_text="Slug of the host."
+    )
+    chair = slug_field(
+        Person.objects.all(), allow_null=True, required=False, help_text="Slug of the chair."
+    )
+    sources = sources_field()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "url",
+            "slug",
+            "forum",
+            "date",
+            "start_time",
+            "date_confirmed",
+            "date_note",
+            "location",
+            "host_authority",
+            "chair",
+            "summary",
+            "status",
+            "status_reason",
+            "notes",
+            "sources",
+            *PUBLICATION_FIELDS,
+            *TIMESTAMPS,
+        ]
+        # The slug is assigned from the forum and date and never changes, so links last.
+        read_only_fields = ["slug", *READ_ONLY]
+
+
+class AttendanceSerializer(CleanModelSerializer):
+    url = self_link("attendance")
+    meeting = slug_field(Meeting.objects.all(), help_text="Slug of the meeting.")
+    person = slug_field(Person.objects.all(), help_text="Slug of the person.")
+    authority = slug_field(
+        Authority.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the authority they represented.",
+    )
+    substitute_for = slug_field(
+        Person.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the person a substitute stood in for.",
+    )
+
+    class Meta:
+        model = Attendance
+        fields = [
+            "url",
+            "id",
+            "meeting",
+            "person",
+            "authority",
+            "role",
+            "mode",
+            "substitute_for",
+            "notes",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = TIMESTAMPS
+        # full_clean reports the duplicate in the same shape as every other field error.
+        validators = []
+
+
+class AgendaItemSerializer(CleanModelSerializer):
+    url = self_link("agendaitem")
+    meeting = slug_field(Meeting.objects.all(), help_text="Slug of the meeting.")
+    recommendations = slug_field(
+        Recommendation.objects.all(),
+        many=True,
+        required=False,
+        help_text="Slugs of the recommendations the item touches.",
+    )
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "url",
+            "id",
+            "meeting",
+            "order",
+            "title",
+            "description",
+            "is_public",
+            "outcome",
+            "recommendations",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = TIMESTAMPS
+        validators = []
+
+
+class DocumentSerializer(CleanModelSerializer):
+    url = self_link("document")
+    official_url = serializers.URLField(
+        source="url",
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        help_text="The official URL of the document.",
+    )
+    meeting = slug_field(
+        Meeting.objects.all(), allow_null=True, required=False, help_text="Slug of the meeting."
+    )
+    forum = slug_field(
+        Forum.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the forum, for its standing papers.",
+    )
+
+    class Meta:
+        model = Document
+        fields = [
+            "url",
+            "id",
+            "meeting",
+            "forum",
+            "kind",
+            "title",
+            "official_url",
+            "published_on",
+            "is_confirmed",
+            "text",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = TIMESTAMPS
+
+
+class CommitmentSerializer(CleanModelSerializer):
+    url = self_link("commitment")
+    meeting = slug_field(
+        Meeting.objects.all(), allow_null=True, required=False, help_text="Slug of the meeting."
+    )
+    forum = slug_field(
+        Forum.objects.all(), allow_null=True, required=False, help_text="Slug of the forum."
+    )
+    lead_authority = slug_field(
+        Authority.objects.all(), allow_null=True, required=False, help_text="Slug of the lead."
+    )
+    other_authorities = slug_field(
+        Authority.objects.all(),
+        many=True,
+        required=False,
+        help_text="Slugs of the other parties to it.",
+    )
+    recommendations = slug_field(
+        Recommendation.objects.all(),
+        many=True,
+        required=False,
+        help_text="Slugs of the recommendations it serves.",
+    )
+    restates = serializers.PrimaryKeyRelatedField(
+        queryset=Commitment.objects.all(), allow_null=True, required=False
+    )
+    supersedes = serializers.PrimaryKeyRelatedField(
+        queryset=Commitment.objects.all(), allow_null=True, required=False
+    )
+    is_overdue = serializers.BooleanField(
+        read_only=True, help_text="Due date passed and still open."
+    )
+    sources = sources_field()
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "url",
+            "id",
+            "meeting",
+            "forum",
+            "title",
+            "text",
+            "made_on",
+            "lead_authority",
+            "other_authorities",
+            "due_on",
+            "due_note",
+            "recommendations",
+            "restates",
+            "supersedes",
+            "status",
+            "status_changed_on",
+            "is_overdue",
+            "notes",
+            "sources",
+            *PUBLICATION_FIELDS,
+            *TIMESTAMPS,
+        ]
+        # Status moves only through POST /api/v1/commitment-status-changes/.
+        read_only_fields = ["status", "status_changed_on", *READ_ONLY]
+
+
+class CommitmentStatusChangeSerializer(serializers.ModelSerializer):
+    """Created through forums.services.record_status_change, never saved directly."""
+
+    url = self_link("commitmentstatuschange")
+    commitment = serializers.PrimaryKeyRelatedField(queryset=Commitment.objects.all())
+    new_status = serializers.ChoiceField(choices=CommitmentStatus.choices)
+    evidence_source = serializers.PrimaryKeyRelatedField(
+        queryset=Source.objects.all(), allow_null=True, required=False
+    )
+    evidence_meeting = slug_field(
+        Meeting.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the meeting that prompted the change.",
+    )
+
+    class Meta:
+        model = CommitmentStatusChange
+        fields = [
+            "url",
+            "id",
+            "commitment",
+            "old_status",
+            "new_status",
+            "effective_on",
+            "evidence_source",
+            "evidence_meeting",
+            "note",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = ["old_status", *TIMESTAMPS]
+        validators = []
+
+
+# --- aggregates: response shapes, so the schema documents every figure -----------------
+
+
+class AggregateParamsSerializer(serializers.Serializer):
+    """The filters every aggregate takes: a forum and a date range (inclusive)."""
+
+    forum = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Forum.objects.published(),
+        required=False,
+        help_text="Slug of a published forum.",
+    )
+    date_after = serializers.DateField(required=False, help_text="From this date (YYYY-MM-DD).")
+    date_before = serializers.DateField(required=False, help_text="To this date (YYYY-MM-DD).")
+
+    def validate(self, attrs):
+        start, end = attrs.get("date_after"), attrs.get("date_before")
+        if start and end and start > end:
+            raise serializers.ValidationError({"date_before": ["Comes before date_after."]})
+        return attrs
+
+
+class _ScoreFields(serializers.Serializer):
+    number = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    meetings_touched = serializers.IntegerField(
+        help_text="Held, published meetings with a tagged agenda item or commitment."
+    )
+    agenda_items = serializers.IntegerField()
+    commitments_total = serializers.IntegerField()
+    commitments_by_status = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Count per commitment status."
+    )
+    commitments_assessed = serializers.IntegerField()
+    share_delivered = serializers.FloatField(allow_null=True)
+    score = serializers.FloatField(allow_null=True, help_text="0 to 1; see the rubric.")
+
+
+class ScorecardSummarySerializer(_ScoreFields):
+    pass
+
+
+class QuarterSerializer(serializers.Serializer):
+    quarter = serializers.CharField(help_text='e.g. "2025 Q1".')
+    starts_on = serializers.DateField()
+    meetings = serializers.IntegerField()
+    commitments = serializers.IntegerField()
+
+
+class ScorecardSerializer(_ScoreFields):
+    overdue_commitments = serializers.IntegerField()
+    latest_activity = serializers.DateField(allow_null=True)
+    activity_per_quarter = QuarterSerializer(many=True)
+    rubric = serializers.CharField(help_text="How the score is computed.")
+
+
+class ForumHealthSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    is_statutory = serializers.BooleanField()
+    legal_basis = serializers.CharField(allow_blank=True)
+    promised_meetings_per_year = serializers.IntegerField(allow_null=True)
+    meetings_held_total = serializers.IntegerField()
+    meetings_held_last_12_months = serializers.IntegerField()
+    meets_promise = serializers.BooleanField(allow_null=True)
+    last_meeting_on = serializers.DateField(allow_null=True)
+    days_since_last_meeting = serializers.IntegerField(allow_null=True)
+    expected_interval_days = serializers.IntegerField(allow_null=True)
+    overdue = serializers.BooleanField()
+    attendance_rate = serializers.FloatField(allow_null=True)
+    communique_rate = serializers.FloatField(allow_null=True)
+    commitments_total = serializers.IntegerField()
+    commitments_delivered = serializers.IntegerField()
+    commitments_overdue = serializers.IntegerField()
+    rubric = serializers.CharField()
+
+
+class MatrixMeetingSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    date = serializers.DateField()
+    forum = serializers.CharField()
+    forum_name = serializers.CharField()
+
+
+class MatrixRowSerializer(serializers.Serializer):
+    person = serializers.CharField(help_text="Slug of the person.")
+    person_name = serializers.CharField()
+    cells = serializers.ListField(
+        child=serializers.CharField(allow_null=True),
+        help_text="Attendance mode at each meeting, in the order of `meetings`; null if absent.",
+    )
+
+
+class AttendanceMatrixSerializer(serializers.Serializer):
+    meetings = MatrixMeetingSerializer(many=True)
+    people = MatrixRowSerializer(many=True)
+    modes = serializers.DictField(child=serializers.CharField(), help_text="Mode labels.")
+
+
+class PartyPerForumSerializer(serializers.Serializer):
+    forum = serializers.CharField()
+    forum_name = serializers.CharField()
+    party = serializers.CharField(allow_null=True)
+    party_name = serializers.CharField()
+    party_colour = serializers.CharField(allow_null=True)
+    attendances = serializers.IntegerField()
+    people = serializers.IntegerField()
+
+
+class PartyPerMeetingSerializer(serializers.Serializer):
+    meeting = serializers.CharField()
+    date = serializers.DateField()
+    forum = serializers.CharField()
+    party = serializers.CharField(allow_null=True)
+    party_name = serializers.CharField()
+    people = serializers.IntegerField()
+
+
+class CrossPartySerializer(serializers.Serializer):
+    per_forum = PartyPerForumSerializer(many=True)
+    per_meeting = PartyPerMeetingSerializer(many=True)
+
+
+class TombstoneSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["deleted", "withdrawn"],
+        help_text="Deleted from the record, or withdrawn from publication (its child records "
+        "— attendance, agenda items, documents — leave the public lists with it).",
+    )
+    model = serializers.CharField(help_text="The list it left, e.g. `meetings`.")
+    id = serializers.IntegerField()
+    slug = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField(help_text="When it was deleted or last changed.")
+
+
+class TombstoneParamsSerializer(serializers.Serializer):
+    modified_since = serializers.DateTimeField(
+        required=False, help_text="Only records removed at or after this ISO 8601 date-time."
+    )
+    model = serializers.ChoiceField(choices=[], required=False, help_text="Only this list.")

@@ -1,0 +1,375 @@
+"""API viewsets for the forums records, the aggregate views and the sync tombstones.
+
+Every get_queryset starts from `.published()` unless the caller is staff; models with no
+publication state of their own (sources, reports' recommendations) are reference data
+and public as a whole. Filtering is the shared FilterSets' job (forums.filters).
+"""
+
+from django.db.models import CharField, F, Prefetch, Value
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from authorities.models import Authority, Council, Office, Party, Person, PublicationState
+from forums import aggregates
+from forums.api import serializers as s
+from forums.api.base import ConditionalAPIViewMixin, RecordViewSet
+from forums.filters import (
+    AgendaItemFilter,
+    AttendanceFilter,
+    CommitmentFilter,
+    CommitmentStatusChangeFilter,
+    DocumentFilter,
+    ForumFilter,
+    MeetingFilter,
+    RecommendationFilter,
+    SourceFilter,
+)
+from forums.models import (
+    AgendaItem,
+    Attendance,
+    Commitment,
+    CommitmentStatusChange,
+    Document,
+    Forum,
+    ForumMembership,
+    Meeting,
+    Recommendation,
+    Source,
+)
+from forums.services import record_status_change
+
+AGGREGATE_PARAMETERS = [
+    OpenApiParameter("forum", str, description="Slug of a published forum."),
+    OpenApiParameter("date_after", OpenApiTypes.DATE, description="From this date, inclusive."),
+    OpenApiParameter("date_before", OpenApiTypes.DATE, description="To this date, inclusive."),
+]
+
+
+def aggregate_params(request) -> dict:
+    params = s.AggregateParamsSerializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    data = params.validated_data
+    return {
+        "forum": data.get("forum"),
+        "start": data.get("date_after"),
+        "end": data.get("date_before"),
+    }
+
+
+class SourceViewSet(RecordViewSet):
+    """Cited documents. Sources have no publication state: they are public as a whole."""
+
+    serializer_class = s.SourceSerializer
+    filterset_class = SourceFilter
+
+    def get_queryset(self):
+        return Source.objects.all()
+
+
+class RecommendationViewSet(RecordViewSet):
+    """The report's recommendations (reference data, public as a whole)."""
+
+    serializer_class = s.RecommendationSerializer
+    filterset_class = RecommendationFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return Recommendation.objects.select_related("report")
+
+    @extend_schema(
+        parameters=AGGREGATE_PARAMETERS,
+        responses=s.ScorecardSerializer,
+        summary="A recommendation's scorecard",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        renderer_classes=[JSONRenderer, BrowsableAPIRenderer],
+    )
+    def scorecard(self, request, slug=None):
+        """Commitments by status, score, meetings and agenda items touched, activity per
+        quarter and the rubric, over published records only."""
+        card = aggregates.scorecard(self.get_object(), **aggregate_params(request))
+        return Response(s.ScorecardSerializer(card).data)
+
+
+class ForumViewSet(RecordViewSet):
+    serializer_class = s.ForumSerializer
+    filterset_class = ForumFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        forums = Forum.objects.all() if self.sees_drafts else Forum.objects.published()
+        return forums.prefetch_related(
+            Prefetch("memberships", ForumMembership.objects.select_related("authority")),
+            "sources",
+        )
+
+    @extend_schema(responses=s.ForumHealthSerializer, summary="A forum's health")
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        renderer_classes=[JSONRenderer, BrowsableAPIRenderer],
+    )
+    def health(self, request, slug=None):
+        """Meetings held against the promised frequency, days since the last meeting,
+        attendance and communiqué rates, commitments delivered and overdue."""
+        return Response(s.ForumHealthSerializer(aggregates.forum_health(self.get_object())).data)
+
+
+class MeetingViewSet(RecordViewSet):
+    serializer_class = s.MeetingSerializer
+    filterset_class = MeetingFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        meetings = Meeting.objects.all() if self.sees_drafts else Meeting.objects.published()
+        return meetings.select_related("forum", "host_authority", "chair").prefetch_related(
+            "sources"
+        )
+
+
+class AttendanceViewSet(RecordViewSet):
+    """Who attended each meeting, how, and for which authority."""
+
+    serializer_class = s.AttendanceSerializer
+    filterset_class = AttendanceFilter
+
+    def get_queryset(self):
+        rows = Attendance.objects.all() if self.sees_drafts else Attendance.objects.published()
+        return rows.select_related("meeting", "person", "authority", "substitute_for")
+
+
+class AgendaItemViewSet(RecordViewSet):
+    serializer_class = s.AgendaItemSerializer
+    filterset_class = AgendaItemFilter
+
+    def get_queryset(self):
+        items = AgendaItem.objects.all() if self.sees_drafts else AgendaItem.objects.published()
+        return items.select_related("meeting").prefetch_related("recommendations")
+
+
+class DocumentViewSet(RecordViewSet):
+    serializer_class = s.DocumentSerializer
+    filterset_class = DocumentFilter
+
+    def get_queryset(self):
+        documents = Document.objects.all() if self.sees_drafts else Document.objects.published()
+        return documents.select_related("meeting", "forum")
+
+
+class CommitmentViewSet(RecordViewSet):
+    """What forums agreed. `status` is read-only here: POST a status change to
+    /api/v1/commitment-status-changes/ to move it."""
+
+    serializer_class = s.CommitmentSerializer
+    filterset_class = CommitmentFilter
+
+    def get_queryset(self):
+        rows = Commitment.objects.all() if self.sees_drafts else Commitment.objects.published()
+        return rows.select_related("meeting", "forum", "lead_authority").prefetch_related(
+            "other_authorities", "recommendations", "sources"
+        )
+
+
+class CommitmentStatusChangeViewSet(RecordViewSet):
+    """A commitment's status timeline. Append-only: POST records a change through the
+    status-change service (which also moves the commitment's status); there is no update."""
+
+    serializer_class = s.CommitmentStatusChangeSerializer
+    filterset_class = CommitmentStatusChangeFilter
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        changes = (
+            CommitmentStatusChange.objects.all()
+            if self.sees_drafts
+            else CommitmentStatusChange.objects.published()
+        )
+        return changes.select_related("evidence_meeting")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = record_status_change(
+            commitment=data["commitment"],
+            new_status=data["new_status"],
+            effective_on=data["effective_on"],
+            note=data["note"],
+            evidence_source=data.get("evidence_source"),
+            evidence_meeting=data.get("evidence_meeting"),
+            recorded_by=self.request.user,
+        )
+
+
+# --- aggregates across forums ---------------------------------------------------------
+
+
+class AggregateView(ConditionalAPIViewMixin, APIView):
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
+
+class ScorecardSummaryView(AggregateView):
+    @extend_schema(
+        parameters=AGGREGATE_PARAMETERS,
+        responses=s.ScorecardSummarySerializer(many=True),
+        summary="Every recommendation's score",
+    )
+    def get(self, request):
+        rows = aggregates.scorecard_summary(**aggregate_params(request))
+        return Response(s.ScorecardSummarySerializer(rows, many=True).data)
+
+
+class ForumHealthListView(AggregateView):
+    @extend_schema(
+        parameters=AGGREGATE_PARAMETERS[:1],
+        responses=s.ForumHealthSerializer(many=True),
+        summary="Every published forum's health",
+    )
+    def get(self, request):
+        forum = aggregate_params(request)["forum"]
+        forums = Forum.objects.published().filter(pk=forum.pk) if forum else None
+        return Response(s.ForumHealthSerializer(aggregates.forums_health(forums), many=True).data)
+
+
+class AttendanceMatrixView(AggregateView):
+    @extend_schema(
+        parameters=AGGREGATE_PARAMETERS,
+        responses=s.AttendanceMatrixSerializer,
+        summary="Person × meeting attendance",
+    )
+    def get(self, request):
+        """Held, published meetings in date order, and for each person the mode at each."""
+        matrix = aggregates.attendance_matrix(**aggregate_params(request))
+        return Response(s.AttendanceMatrixSerializer(matrix).data)
+
+
+class CrossPartyView(AggregateView):
+    @extend_schema(
+        parameters=AGGREGATE_PARAMETERS,
+        responses=s.CrossPartySerializer,
+        summary="Party mix of attendees",
+    )
+    def get(self, request):
+        """Party of each person present, from the office they held on the meeting date."""
+        return Response(
+            s.CrossPartySerializer(aggregates.cross_party(**aggregate_params(request))).data
+        )
+
+
+# --- tombstones -----------------------------------------------------------------------
+
+#: The lists a syncing client mirrors: (list name, model, has a slug).
+SYNCED_MODELS = [
+    ("authorities", Authority, True),
+    ("councils", Council, False),
+    ("parties", Party, True),
+    ("people", Person, True),
+    ("offices", Office, False),
+    ("forums", Forum, True),
+    ("meetings", Meeting, True),
+    ("attendance", Attendance, False),
+    ("agenda-items", AgendaItem, False),
+    ("documents", Document, False),
+    ("commitments", Commitment, False),
+    ("commitment-status-changes", CommitmentStatusChange, False),
+    ("recommendations", Recommendation, True),
+    ("sources", Source, False),
+]
+
+
+def _columns(queryset, kind, name, has_slug, at):
+    # Prefixed names: `kind` and `model` would clash with model fields of the same name.
+    return queryset.annotate(
+        tomb_kind=Value(kind, output_field=CharField()),
+        tomb_list=Value(name, output_field=CharField()),
+        tomb_slug=F("slug") if has_slug else Value(None, output_field=CharField()),
+        tomb_at=F(at),
+    ).values_list("tomb_kind", "tomb_list", "id", "tomb_slug", "tomb_at")
+
+
+def tombstones(*, since=None, only=None, staff=False):
+    """Records that left the public lists: deletions (from the history every model
+    keeps, which survives deletion) and withdrawals. One UNION query, newest first."""
+    parts = []
+    for name, model, has_slug in SYNCED_MODELS:
+        if only and name != only:
+            continue
+        deleted = model.history.filter(history_type="-")
+        publishable = hasattr(model, "publication_state")
+        if publishable and not staff:
+            # Drafts that were never public leave no public trace.
+            deleted = deleted.exclude(publication_state=PublicationState.DRAFT)
+        if since is not None:
+            deleted = deleted.filter(history_date__gte=since)
+        parts.append(_columns(deleted.order_by(), "deleted", name, has_slug, "history_date"))
+        if publishable:
+            withdrawn = model.objects.filter(publication_state=PublicationState.WITHDRAWN)
+            if since is not None:
+                withdrawn = withdrawn.filter(updated_at__gte=since)
+            parts.append(_columns(withdrawn.order_by(), "withdrawn", name, has_slug, "updated_at"))
+    first, *rest = parts
+    return first.union(*rest, all=True).order_by("-tomb_at", "tomb_list", "id")
+
+
+class TombstoneListView(ConditionalAPIViewMixin, generics.ListAPIView):
+    """Records removed from the public lists, for clients that sync with
+    `modified_since`: fetch each list with `?modified_since=T`, then this list with the
+    same `T`, and drop the records named here."""
+
+    serializer_class = s.TombstoneSerializer
+    filter_backends = []
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "modified_since",
+                OpenApiTypes.DATETIME,
+                description="Removed at or after (ISO 8601).",
+            ),
+            OpenApiParameter(
+                "model", str, enum=[name for name, _, _ in SYNCED_MODELS], description="One list."
+            ),
+        ],
+        summary="Deleted and withdrawn records",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = s.TombstoneParamsSerializer(data=self.request.query_params)
+        params.fields["model"].choices = [name for name, _, _ in SYNCED_MODELS]
+        params.is_valid(raise_exception=True)
+        user = self.request.user
+        rows = tombstones(
+            since=params.validated_data.get("modified_since"),
+            only=params.validated_data.get("model"),
+            staff=bool(user and user.is_authenticated and user.is_staff),
+        )
+        keys = ["kind", "model", "id", "slug", "at"]
+        return _RowList(rows, keys)
+
+
+class _RowList:
+    """Lets the paginator count and slice the UNION while the serializer sees dicts."""
+
+    def __init__(self, rows, keys):
+        self.rows, self.keys = rows, keys
+
+    def count(self):
+        return self.rows.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        return [dict(zip(self.keys, row, strict=True)) for row in self.rows[index]]
