@@ -1,0 +1,93 @@
+"""Syncing clients: conditional GET (ETag, Last-Modified, 304), modified_since and the
+tombstone list of deleted and withdrawn records."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from django.utils.http import http_date
+
+from forums.models import Meeting
+from tests.factories import SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path", ["/api/v1/meetings/", "/api/v1/meetings/?format=csv"])
+def test_list_answers_304_to_its_own_etag_until_the_data_changes(api, world, path):
+    first = api.get(path)
+    etag = first["ETag"]
+    again = api.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+
+    Meeting.objects.filter(pk=world.meetings[0].pk).update(summary="Changed.")
+    changed = api.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_detail_has_last_modified_and_answers_if_modified_since(api, world):
+    meeting = world.meetings[0]
+    url = f"/api/v1/meetings/{meeting.slug}/"
+    response = api.get(url)
+    assert response["Last-Modified"] == http_date(int(meeting.updated_at.timestamp()))
+    later = http_date((meeting.updated_at + datetime.timedelta(minutes=1)).timestamp())
+    assert api.get(url, HTTP_IF_MODIFIED_SINCE=later).status_code == 304
+    earlier = http_date((meeting.updated_at - datetime.timedelta(days=1)).timestamp())
+    assert api.get(url, HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
+    assert api.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_aggregates_answer_304_too(api, world):
+    etag = api.get("/api/v1/cross-party/")["ETag"]
+    assert api.get("/api/v1/cross-party/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_staff_and_anonymous_copies_vary(api, world):
+    assert "Authorization" in api.get("/api/v1/meetings/")["Vary"]
+
+
+def test_modified_since_returns_only_records_changed_since(api, world):
+    cutoff = timezone.now()
+    Meeting.objects.filter(pk=world.meetings[1].pk).update(updated_at=cutoff)
+    response = api.get("/api/v1/meetings/", {"modified_since": cutoff.isoformat()})
+    assert [m["slug"] for m in response.json()["results"]] == [world.meetings[1].slug]
+
+
+def test_deletions_and_withdrawals_are_listed_for_syncing_clients(api, world):
+    start = timezone.now()
+    source = world.sources[1]
+    source_id = source.pk
+    source.delete()
+    meeting = world.meetings[1]
+    meeting.publication_state = "withdrawn"
+    meeting.save()
+    world.draft_forum.delete()  # never public: leaves no public trace
+
+    rows = api.get("/api/v1/deletions/", {"modified_since": start.isoformat()}).json()
+    found = {(r["kind"], r["model"], r["id"], r["slug"]) for r in rows["results"]}
+    assert found == {
+        ("deleted", "sources", source_id, None),
+        ("withdrawn", "meetings", meeting.pk, meeting.slug),
+    }
+    only = api.get("/api/v1/deletions/", {"model": "sources"}).json()["results"]
+    assert [r["model"] for r in only] == ["sources"]
+    later = (timezone.now() + datetime.timedelta(seconds=1)).isoformat()
+    assert api.get("/api/v1/deletions/", {"modified_since": later}).json()["count"] == 0
+
+
+def test_staff_also_see_deleted_drafts(world, django_user_model, token_client):
+    staff = django_user_model.objects.create_user("s", password="x" * 12, is_staff=True)
+    forum_id = world.draft_forum.pk
+    world.draft_forum.delete()
+    rows = token_client(staff).get("/api/v1/deletions/?model=forums").json()["results"]
+    assert [r["id"] for r in rows] == [forum_id]
+
+
+def test_deletions_query_count_is_fixed(api, world, django_assert_num_queries):
+    for _ in range(3):
+        SourceFactory().delete()
+    # One COUNT over the UNION of every list's deletions and withdrawals, one page query.
+    with django_assert_num_queries(2):
+        assert api.get("/api/v1/deletions/?page_size=2").json()["count"] == 3
