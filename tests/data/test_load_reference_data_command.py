@@ -192,3 +192,15 @@ def test_an_admin_can_add_a_row_after_a_load(write_fixture):
     load(write_fixture(fixture_rows()))
     added = Source.objects.create(url="https://example.org/new", title="New", kind="news")
     assert added.pk > 901
+
+
+def test_a_link_dropped_from_the_fixture_is_dropped_from_an_untouched_row(write_fixture):
+    load(write_fixture(fixture_rows()))
+    rows = fixture_rows()
+    del rows[1]["fields"]["sources"]
+    path = write_fixture(rows)
+    out, _ = load(path)
+    assert "1 updated" in out
+    assert not Authority.objects.get(pk=901).sources.exists()
+    out, _ = load(path)
+    assert "0 updated" in out

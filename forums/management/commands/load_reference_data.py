@@ -161,8 +161,10 @@ class Command(BaseCommand):
         # A normal save (not loaddata's raw one) stamps updated_at, so API clients syncing
         # with ?modified_since= see the change, and records the history entry.
         obj.save(using=database, force_insert=create)
-        for name, values in wrapped.m2m_data.items():
-            getattr(obj, name).set(values)
+        # Links the fixture leaves out are cleared, as row_state() compares them as empty.
+        for field in obj._meta.many_to_many:
+            if field.remote_field.through._meta.auto_created:
+                getattr(obj, field.name).set(wrapped.m2m_data.get(field.name, []))
 
     def reset_sequences(self, database, touched_models):
         # Rows came with explicit primary keys; move PostgreSQL's sequences past them so
