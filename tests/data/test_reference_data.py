@@ -13,15 +13,12 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from authorities.models import Authority, AuthorityKind, Office, PublicationState
 from forums.models import (
     Commitment,
-    CommitmentStatus,
-    CommitmentStatusChange,
     Document,
     Forum,
     Meeting,
@@ -29,6 +26,8 @@ from forums.models import (
     Report,
     SourceKind,
 )
+from tests.data import checks
+from tests.data.checks import names
 
 PUBLISHABLE_WITH_SOURCES = [Authority, Office, Forum, Meeting, Commitment]
 
@@ -43,10 +42,6 @@ def reference_data(django_db_setup, django_db_blocker):
 
 
 pytestmark = pytest.mark.django_db
-
-
-def names(queryset):
-    return sorted(str(obj) for obj in queryset)
 
 
 def row_counts():
@@ -74,15 +69,11 @@ def test_loading_again_changes_nothing_and_duplicates_nothing(reference_data):
 
 @pytest.mark.parametrize("model", PUBLISHABLE_WITH_SOURCES, ids=lambda m: m.__name__)
 def test_every_published_record_cites_a_source(reference_data, model):
-    unsourced = model.objects.filter(publication_state=PublicationState.PUBLISHED).filter(
-        sources__isnull=True
-    )
-    assert names(unsourced) == []
+    assert checks.unsourced(model) == []
 
 
 def test_every_status_change_of_a_published_commitment_cites_a_source(reference_data):
-    unsourced = CommitmentStatusChange.objects.published().filter(evidence_source__isnull=True)
-    assert names(unsourced) == []
+    assert checks.unsourced_status_changes() == []
 
 
 def test_every_published_office_belongs_to_a_published_authority(reference_data):
@@ -93,30 +84,15 @@ def test_every_published_office_belongs_to_a_published_authority(reference_data)
 
 
 def test_no_held_meeting_is_in_the_future(reference_data):
-    assert names(Meeting.objects.held().filter(date__gt=timezone.localdate())) == []
+    assert checks.held_meetings_in_the_future() == []
 
 
 def test_no_two_offices_of_the_same_post_at_the_same_authority_overlap(reference_data):
-    # Same rule as Office.clean(): a handover on one day is not an overlap.
-    clash = (
-        Office.objects.filter(authority=OuterRef("authority"), title__iexact=OuterRef("title"))
-        .exclude(pk=OuterRef("pk"))
-        .filter(started_on__lt=Coalesce(OuterRef("ended_on"), Value(datetime.date.max)))
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("started_on")))
-    )
-    assert names(Office.objects.filter(Exists(clash))) == []
+    assert checks.overlapping_offices() == []
 
 
 def test_every_mayoral_authority_that_has_had_a_mayor_has_a_current_one(reference_data):
-    today = timezone.localdate()
-    mayors = Office.objects.mayors().filter(authority=OuterRef("pk"))
-    had_a_mayor = (
-        Authority.objects.mayoral()
-        .existing(today)
-        .filter(Exists(mayors.filter(started_on__lte=today)))
-    )
-    without_one = had_a_mayor.exclude(Exists(mayors.current(today)))
-    assert names(without_one) == []
+    assert checks.mayoral_authorities_without_a_current_mayor() == []
 
 
 def test_every_existing_mayoral_authority_with_a_mayor_has_exactly_one(reference_data):
@@ -136,28 +112,11 @@ def test_every_existing_mayoral_authority_with_a_mayor_has_exactly_one(reference
 
 
 def test_commitment_status_is_its_latest_change(reference_data):
-    mismatched = []
-    for commitment in Commitment.objects.prefetch_related("status_changes"):
-        changes = list(commitment.status_changes.all())  # ordered by effective_on, id
-        expected = (
-            (changes[-1].new_status, changes[-1].effective_on)
-            if changes
-            else (CommitmentStatus.NOT_ASSESSED, None)
-        )
-        if (commitment.status, commitment.status_changed_on) != expected:
-            mismatched.append(f"{commitment}: {commitment.status} but latest change {expected}")
-    assert mismatched == []
+    assert checks.commitments_whose_status_is_not_their_latest_change() == []
 
 
 def test_each_status_change_starts_where_the_previous_one_ended(reference_data):
-    broken = []
-    for commitment in Commitment.objects.prefetch_related("status_changes"):
-        status = CommitmentStatus.NOT_ASSESSED
-        for change in commitment.status_changes.all():  # ordered by effective_on, id
-            if change.old_status != status:
-                broken.append(f"{commitment}: {change}")
-            status = change.new_status
-    assert broken == []
+    assert checks.broken_status_chains() == []
 
 
 def test_uncertain_dates_say_why(reference_data):
