@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("api/", include("igr.api_urls")),
+    path("data/", include("igr.releases")),
     path("", include("forums.urls")),
     path("", include("authorities.urls")),
 ]

@@ -501,3 +501,17 @@ class TombstoneParamsSerializer(serializers.Serializer):
         required=False, help_text="Only records removed at or after this ISO 8601 date-time."
     )
     model = serializers.ChoiceField(choices=[], required=False, help_text="Only this list.")
+
+
+class ReleaseFileSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    size = serializers.IntegerField(help_text="Bytes.")
+    sha256 = serializers.CharField(help_text="SHA-256 of the file, hex.")
+    url = serializers.URLField(help_text="Download address.")
+
+
+class ReleaseSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The release's date, with .2, .3… for later ones.")
+    date = serializers.DateField()
+    url = serializers.URLField(help_text="The release on the /data/ page.")
+    files = ReleaseFileSerializer(many=True)

@@ -25,5 +25,6 @@ urlpatterns = [
     path("forum-health/", views.ForumHealthListView.as_view(), name="api-forum-health-list"),
     path("attendance-matrix/", views.AttendanceMatrixView.as_view(), name="api-attendance-matrix"),
     path("cross-party/", views.CrossPartyView.as_view(), name="api-cross-party"),
+    path("releases/", views.ReleaseListView.as_view(), name="api-releases"),
     path("deletions/", views.TombstoneListView.as_view(), name="api-deletions"),
 ]

@@ -5,7 +5,11 @@ publication state of their own (sources, reports' recommendations) are reference
 and public as a whole. Filtering is the shared FilterSets' job (forums.filters).
 """
 
+from pathlib import Path
+
+from django.conf import settings
 from django.db.models import CharField, F, Prefetch, Value
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -42,6 +46,7 @@ from forums.models import (
     Source,
 )
 from forums.services import record_status_change
+from igr.lib.releases import list_releases
 
 AGGREGATE_PARAMETERS = [
     OpenApiParameter("forum", str, description="Slug of a published forum."),
@@ -263,6 +268,38 @@ class CrossPartyView(AggregateView):
         return Response(
             s.CrossPartySerializer(aggregates.cross_party(**aggregate_params(request))).data
         )
+
+
+# --- dataset releases -----------------------------------------------------------------
+
+
+class ReleaseListView(AggregateView):
+    """Dated releases written by `manage.py export_dataset`, newest first, with each
+    file's size, SHA-256 and download address."""
+
+    @extend_schema(responses=s.ReleaseSerializer(many=True), summary="Dataset releases")
+    def get(self, request):
+        page = request.build_absolute_uri(reverse("releases:list"))
+        rows = [
+            {
+                "name": release.name,
+                "date": release.date,
+                "url": f"{page}#release-{release.name}",
+                "files": [
+                    {
+                        "name": file.name,
+                        "size": file.size,
+                        "sha256": file.sha256,
+                        "url": request.build_absolute_uri(
+                            reverse("releases:file", args=[release.name, file.name])
+                        ),
+                    }
+                    for file in release.files
+                ],
+            }
+            for release in list_releases(Path(settings.RELEASES_DIR))
+        ]
+        return Response(s.ReleaseSerializer(rows, many=True).data)
 
 
 # --- tombstones -----------------------------------------------------------------------

@@ -106,7 +106,7 @@ def unthrottled(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_fuzz_every_read_anonymously(live_server, world, unthrottled):
-    assert _fuzz(live_server, methods={"GET"}) == 35
+    assert _fuzz(live_server, methods={"GET"}) == 36
 
 
 @pytest.mark.django_db(transaction=True)
