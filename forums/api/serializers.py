@@ -1,6 +1,7 @@
 """Flat serializers for the forums records: relations appear as slugs (or ids where a
 model has none), so a JSON row and a CSV row carry the same columns."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from authorities.models import Authority, Person
@@ -24,8 +25,17 @@ TIMESTAMPS = ["created_at", "updated_at"]
 READ_ONLY = ["published_at", *TIMESTAMPS]
 
 
+class CanonicalLink(serializers.HyperlinkedIdentityField):
+    """A record's own API address, without the `?format=csv` that DRF's reverse() would
+    carry over from the request, so a record has one URL in every file."""
+
+    def get_url(self, obj, view_name, request, format):
+        url = reverse(view_name, kwargs={self.lookup_url_kwarg: getattr(obj, self.lookup_field)})
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 def self_link(name, lookup_field="pk"):
-    return serializers.HyperlinkedIdentityField(
+    return CanonicalLink(
         view_name=f"api-{name}-detail",
         lookup_field=lookup_field,
         help_text="This record in the API.",
@@ -68,7 +78,7 @@ class SourceSerializer(CleanModelSerializer):
 class RecommendationSerializer(CleanModelSerializer):
     url = self_link("recommendation", "slug")
     report = slug_field(Report.objects.all(), help_text="Slug of the report.")
-    scorecard = serializers.HyperlinkedIdentityField(
+    scorecard = CanonicalLink(
         view_name="api-recommendation-scorecard",
         lookup_field="slug",
         help_text="This recommendation's scorecard.",
@@ -91,7 +101,7 @@ class ForumSerializer(CleanModelSerializer):
     members = serializers.SerializerMethodField(
         help_text="Slugs of the authorities that are or were members."
     )
-    health = serializers.HyperlinkedIdentityField(
+    health = CanonicalLink(
         view_name="api-forum-health", lookup_field="slug", help_text="This forum's health."
     )
     sources = sources_field()

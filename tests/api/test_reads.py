@@ -81,6 +81,7 @@ def test_csv_has_one_flat_column_per_field_and_one_row_per_record(api, world, pa
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == len(json_rows)
     assert list(rows[0]) == list(json_rows[0])  # same columns, same order
+    assert rows[0]["url"] == json_rows[0]["url"]  # one address per record, no ?format=csv
     for name, value in json_rows[0].items():
         if isinstance(value, list):  # lists are joined, not spread over columns
             assert rows[0][name] == "; ".join(str(v) for v in value)
