@@ -16,7 +16,22 @@ ERRORS = {
 READ_ERRORS = ("400", "404", "405", "429")
 
 
+CSV_NOTE = (
+    "\n\nWith `format=csv` the current page comes as CSV: one row per record, one column "
+    "per field of the JSON below in the same order, lists joined with `; `. Follow the "
+    "`Link` header for the next page; `X-Total-Count` gives the total."
+)
+
+
 class AutoSchema(SpectacularAutoSchema):
+    def get_description(self):
+        description = super().get_description()
+        if self._is_list_view() and any(
+            getattr(r, "format", None) == "csv" for r in self.view.get_renderers()
+        ):
+            description += CSV_NOTE
+        return description
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = READ_ERRORS if self.method in ("GET", "HEAD") else tuple(ERRORS)

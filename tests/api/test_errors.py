@@ -113,3 +113,23 @@ def test_write_to_an_unroutable_path_with_a_session_cookie_is_a_json_404(world):
     client.cookies["sessionid"] = "stale"
     response = client.put("/api/v1/forums/.x/", data="{}", content_type="application/json")
     _error(response, 404, None)
+
+
+def test_anonymous_clients_are_throttled_in_the_error_shape(api, world, monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "rate", "2/minute", raising=False)
+    assert api.get("/api/v1/parties/").status_code == 200
+    assert api.get("/api/v1/parties/").status_code == 200
+    response = api.get("/api/v1/parties/")
+    _error(response, 429, None)
+    assert int(response["Retry-After"]) > 0
+
+
+def test_staff_tokens_are_not_throttled(world, monkeypatch, django_user_model, token_client):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "rate", "1/minute", raising=False)
+    staff = django_user_model.objects.create_user("s", password="x" * 12, is_staff=True)
+    client = token_client(staff)
+    assert [client.get("/api/v1/parties/").status_code for _ in range(3)] == [200, 200, 200]

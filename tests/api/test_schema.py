@@ -30,6 +30,7 @@ def test_schema_documents_every_list_filter_and_error(api):
     assert "-date" in str(ordering["schema"])
     assert {"200", "400", "404", "429"} <= set(meetings["responses"])
     assert "text/csv" in meetings["responses"]["200"]["content"]
+    assert "one row per record" in meetings["description"]
     assert "Error" in schema["components"]["schemas"]
     post = schema["paths"]["/api/v1/meetings/"]["post"]
     assert {"201", "400", "401", "403"} <= set(post["responses"])
