@@ -1,12 +1,13 @@
 """Root of the REST API: /api/v1/ routes, the OpenAPI schema and its docs."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from authorities.api.urls import ROUTES as AUTHORITY_ROUTES
 from forums.api.base import api_not_found
 from forums.api.urls import ROUTES as FORUM_ROUTES
+from forums.api.views import LocalRedocView
 
 router = DefaultRouter()
 # Formats are chosen with ?format=csv; suffix routes (/meetings.csv) would double every path.
@@ -19,11 +20,6 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path(
-        "redoc/",
-        # Our template drops the upstream one's Google Fonts links: docs load nothing remote.
-        SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
-        name="api-redoc",
-    ),
+    path("redoc/", LocalRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     re_path(r"", api_not_found),
 ]

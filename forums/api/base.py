@@ -134,13 +134,12 @@ class RecordViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """List, read, create and update; no DELETE, since deleting is an admin decision and
-    the public record withdraws rather than deletes.
+    """Published records, newest changes visible through `modified_since`. Staff with a
+    token also see drafts and may create and update records (there is no DELETE)."""
 
-    Subclasses define get_queryset() starting from `.published()` unless the user is staff
-    (see `sees_drafts`), and state its select_related/prefetch_related.
-    """
-
+    # No DELETE: deleting is an admin decision, and the public record withdraws rather
+    # than deletes. Subclasses define get_queryset() starting from `.published()` unless
+    # the user is staff (see `sees_drafts`) and state its select_related/prefetch_related.
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, FlatCSVRenderer]
     permission_classes = [ReadOnlyOrStaffModelPermissions]

@@ -116,3 +116,19 @@ def test_fuzz_every_write_as_superuser(live_server, world):
     token = Token.objects.create(user=user).key
     headers = {"Authorization": f"Token {token}"}
     assert _fuzz(live_server, methods={"POST", "PUT", "PATCH"}, headers=headers) == 40
+
+
+@pytest.mark.django_db
+def test_schema_lists_only_the_api(api):
+    paths = api.get("/api/schema/?format=json").json()["paths"]
+    assert all(path.startswith("/api/v1/") for path in paths)
+
+
+@pytest.mark.django_db
+def test_redoc_blocks_the_logo_its_bundle_fetches_from_a_cdn(client, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    policy = client.get("/api/redoc/")["Content-Security-Policy"]
+    assert "img-src 'self' data:" in policy
