@@ -65,3 +65,40 @@ def test_cross_party_counts_present_people_by_their_party_on_the_day(api, world)
     assert sum(row["people"] for row in body["per_meeting"]) == 2
     none = api.get("/api/v1/cross-party/", {"date_before": "2024-01-01"}).json()
     assert none == {"per_forum": [], "per_meeting": []}
+
+
+def _grow(world):
+    """More of everything the aggregates group over, so an N+1 would add queries."""
+    for _ in range(3):
+        meeting = MeetingFactory(forum=world.forum)
+        AttendanceFactory(meeting=meeting, person=world.people[0], authority=world.authorities[0])
+        AttendanceFactory(meeting=meeting, person=world.people[1], authority=world.authorities[1])
+    ForumFactory()
+
+
+@pytest.mark.parametrize(
+    "path,queries",
+    [
+        # recommendations with their report, commitment counts by status, meetings touched
+        ("/api/v1/scorecards/", 3),
+        # the recommendation, then its counts, meetings, items, quarters and latest dates
+        ("/api/v1/recommendations/{rec}/scorecard/", 10),
+        # published forums, per-meeting figures grouped by forum, commitments by forum
+        ("/api/v1/forum-health/", 3),
+        # the forum, then the same three for it
+        ("/api/v1/forums/{forum}/health/", 4),
+        # the meetings, then every attendance cell
+        ("/api/v1/attendance-matrix/", 2),
+        # per-forum and per-meeting party counts
+        ("/api/v1/cross-party/", 2),
+    ],
+)
+def test_aggregate_query_counts_do_not_grow_with_the_data(
+    api, world, path, queries, django_assert_num_queries
+):
+    url = path.format(rec=world.recs[0].slug, forum=world.forum.slug)
+    with django_assert_num_queries(queries):
+        api.get(url)
+    _grow(world)
+    with django_assert_num_queries(queries):
+        assert api.get(url).status_code == 200
