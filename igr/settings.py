@@ -132,7 +132,7 @@ REST_FRAMEWORK = {
     ],
     # Ordering lives in each FilterSet, which rejects unknown fields; DRF's OrderingFilter
     # would silently ignore them.
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["forums.api.filter_backend.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "forums.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [

@@ -21,8 +21,9 @@ def _error(response, status, field):
 @pytest.mark.parametrize(
     "query,field",
     [
-        ("date_after=2025-02-30", "date"),
-        ("date_before=yesterday", "date"),
+        ("date_after=2025-02-30", "date_after"),
+        ("date_before=yesterday", "date_before"),
+        ("date_after=2025-01-01&date_before=yesterday", "date_before"),
         ("status=adjourned", "status"),
         ("forum=no-such-forum", "forum"),
         ("ordering=secret_field", "ordering"),
@@ -68,7 +69,7 @@ def test_unknown_records_and_paths_are_json_404s(api, world, path):
         ("commitment=99999999999999999999999", "commitment"),
         ("commitment=abc", "commitment"),
         ("new_status=finished", "new_status"),
-        ("effective_after=2025-13-01", "effective"),
+        ("effective_after=2025-13-01", "effective_after"),
     ],
 )
 def test_status_change_filters_reject_out_of_range_values(api, world, query, field):
@@ -133,3 +134,11 @@ def test_staff_tokens_are_not_throttled(world, monkeypatch, django_user_model, t
     staff = django_user_model.objects.create_user("s", password="x" * 12, is_staff=True)
     client = token_client(staff)
     assert [client.get("/api/v1/parties/").status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_filter_errors_keep_their_codes(api, world):
+    body = api.get("/api/v1/meetings/?status=adjourned&ordering=secret").json()
+    assert {(e["field"], e["code"]) for e in body["errors"]} == {
+        ("status", "invalid_choice"),
+        ("ordering", "invalid_choice"),
+    }

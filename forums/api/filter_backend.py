@@ -1,0 +1,44 @@
+"""The filter backend: the shared FilterSets, with errors named by query parameter.
+
+A date range filter `date` is sent as `date_after` / `date_before`, but its form reports
+errors under `date`; an analyst's script should be told which parameter it got wrong.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ErrorDetail, ValidationError
+
+
+def _sent_parameters(name, field, params):
+    """The suffixed parameters (`date_after`…) behind a range filter's error, if any."""
+    suffixes = getattr(getattr(field, "widget", None), "suffixes", None)
+    if not suffixes:
+        return [name]
+    sent = [(i, f"{name}_{s}") for i, s in enumerate(suffixes) if f"{name}_{s}" in params]
+    bad = []
+    for index, parameter in sent:
+        try:
+            field.fields[index].clean(params[parameter])
+        except DjangoValidationError:
+            bad.append(parameter)
+    return bad or [p for _, p in sent] or [name]
+
+
+class FilterBackend(DjangoFilterBackend):
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            errors = {}
+            for name, problems in filterset.form.errors.as_data().items():
+                field = filterset.form.fields.get(name)
+                details = [
+                    ErrorDetail(message, code=problem.code)
+                    for problem in problems
+                    for message in problem.messages
+                ]
+                for parameter in _sent_parameters(name, field, request.query_params):
+                    errors[parameter] = details
+            raise ValidationError(errors)
+        return filterset.qs
