@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FIXTURES := $(sort $(wildcard fixtures/*.json))
 
-.PHONY: run test install install-dev migrate load-fixtures lint format clean
+.PHONY: run test install install-dev static migrate load-fixtures lint format clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ install: $(PY)
 install-dev: $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 
+# GOV.UK Frontend and Chart.js from npm, compiled and copied into static/vendor (not
+# committed). npm ci runs again only when package-lock.json changes.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+static: node_modules/.package-lock.json
+	npm run --silent build
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 
@@ -28,10 +36,10 @@ load-fixtures: migrate
 
 # DEBUG defaults on for the local server only; production sets DEBUG=false and SECRET_KEY.
 run: export DEBUG ?= true
-run: load-fixtures
+run: load-fixtures static
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-dev
+test: install-dev static
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
@@ -43,4 +51,4 @@ format: install-dev
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache
+	rm -rf $(VENV) staticfiles static/vendor node_modules db.sqlite3 .pytest_cache
