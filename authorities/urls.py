@@ -5,6 +5,7 @@ from authorities import views
 app_name = "authorities"
 
 urlpatterns = [
+    path("authorities/", views.AuthorityListView.as_view(), name="authority-list"),
     path("authorities/<slug:slug>/", views.AuthorityDetailView.as_view(), name="authority-detail"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
 ]

@@ -1,8 +1,36 @@
-"""Public pages for authorities and people."""
+"""Public pages for authorities and people. Every queryset starts from `.published()`."""
 
+from django.db.models import Prefetch
+from django.utils import timezone
 from django.views.generic import DetailView
 
-from authorities.models import Authority, Person
+from authorities.filters import AuthorityFilter
+from authorities.models import Authority, Office, Person
+from forums.models import Attendance, Commitment, ForumMembership, Meeting
+from igr.listing import FilteredListView
+
+
+class AuthorityListView(FilteredListView):
+    template_name = "authorities/authority_list.html"
+    filterset_class = AuthorityFilter
+    filter_fields = ("q", "kind", "devolution_tier", "forum")
+    csv_name = "authorities"
+    csv_columns = (
+        ("slug", lambda a: a.slug),
+        ("name", lambda a: a.name),
+        ("short_name", lambda a: a.short_name),
+        ("kind", lambda a: a.kind),
+        ("gss_code", lambda a: a.gss_code),
+        ("established_on", lambda a: a.established_on),
+        ("abolished_on", lambda a: a.abolished_on),
+        ("devolution_tier", lambda a: a.devolution_tier),
+        ("population", lambda a: a.population),
+        ("population_year", lambda a: a.population_year),
+        ("website", lambda a: a.website),
+    )
+
+    def get_base_queryset(self):
+        return Authority.objects.published().select_related(None)
 
 
 class AuthorityDetailView(DetailView):
@@ -10,7 +38,34 @@ class AuthorityDetailView(DetailView):
     context_object_name = "authority"
 
     def get_queryset(self):
-        return Authority.objects.published()
+        return Authority.objects.published().prefetch_related("sources", "councils")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        authority = self.object
+        offices = Office.objects.published().filter(authority=authority)
+        attended = Meeting.objects.published().filter(
+            pk__in=Attendance.objects.filter(authority=authority).values("meeting")
+        )
+        context.update(
+            current_offices=offices.current()
+            .select_related("person", "party")
+            .order_by("title", "-started_on"),
+            current_mayor=offices.current().mayors().select_related("person", "party").first(),
+            past_offices=offices.filter(ended_on__lt=timezone.localdate())
+            .select_related("person", "party")
+            .order_by("-ended_on"),
+            memberships=ForumMembership.objects.published()
+            .filter(authority=authority)
+            .select_related("forum")
+            .order_by("forum__name"),
+            meetings_attended=attended.select_related("forum").order_by("-date"),
+            commitments_led=Commitment.objects.published()
+            .filter(lead_authority=authority)
+            .select_related("meeting__forum", "forum")
+            .order_by("-made_on", "id"),
+        )
+        return context
 
 
 class PersonDetailView(DetailView):
@@ -18,4 +73,19 @@ class PersonDetailView(DetailView):
     context_object_name = "person"
 
     def get_queryset(self):
-        return Person.objects.published()
+        return Person.objects.published().prefetch_related(
+            Prefetch(
+                "offices",
+                queryset=Office.objects.published()
+                .select_related("authority", "party")
+                .order_by("-started_on"),
+                to_attr="public_offices",
+            ),
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.published()
+                .select_related("meeting__forum", "authority", "substitute_for")
+                .order_by("-meeting__date"),
+                to_attr="public_attendances",
+            ),
+        )

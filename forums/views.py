@@ -1,8 +1,71 @@
-"""Public pages for forums, meetings, commitments and recommendations."""
+"""Public pages for forums, meetings, commitments and recommendations.
 
-from django.views.generic import DetailView
+Every queryset starts from `.published()`; list pages filter with the API's FilterSets
+(see igr.listing) and the derived figures come from forums.aggregates.
+"""
 
-from forums.models import Commitment, Forum, Meeting, Recommendation
+import datetime
+
+import icalendar
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.generic import DetailView, TemplateView
+
+from authorities.models import Authority
+from forums import aggregates
+from forums.filters import CommitmentFilter, ForumFilter, MeetingFilter
+from forums.models import (
+    AgendaItem,
+    Attendance,
+    Commitment,
+    CommitmentStatus,
+    CommitmentStatusChange,
+    Document,
+    Forum,
+    ForumMembership,
+    Meeting,
+    MeetingStatus,
+    Recommendation,
+)
+from igr.listing import FilteredListView
+
+
+def _absolute(request, path):
+    return request.build_absolute_uri(path)
+
+
+class ForumListView(FilteredListView):
+    template_name = "forums/forum_list.html"
+    filterset_class = ForumFilter
+    filter_fields = ("q", "is_statutory", "member")
+    csv_name = "forums"
+    csv_columns = (
+        ("slug", lambda f: f.slug),
+        ("name", lambda f: f.name),
+        ("founded_on", lambda f: f.founded_on),
+        ("is_statutory", lambda f: f.is_statutory),
+        ("legal_basis", lambda f: f.legal_basis),
+        ("chair", lambda f: f.chair_description),
+        ("promised_meetings_per_year", lambda f: f.promised_meetings_per_year),
+    )
+
+    def get_base_queryset(self):
+        return Forum.objects.published().select_related(None)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page_forums = [forum.pk for forum in context["object_list"]]
+        # One pass of aggregate queries for the whole page, not one per forum.
+        health = {
+            row["forum"].pk: row
+            for row in aggregates.forums_health(
+                Forum.objects.published().filter(pk__in=page_forums)
+            )
+        }
+        context["health_rows"] = [health[pk] for pk in page_forums]
+        return context
 
 
 class ForumDetailView(DetailView):
@@ -10,7 +73,61 @@ class ForumDetailView(DetailView):
     context_object_name = "forum"
 
     def get_queryset(self):
-        return Forum.objects.published()
+        return (
+            Forum.objects.published()
+            .select_related("promise_source")
+            .prefetch_related(
+                "sources",
+                Prefetch(
+                    "memberships",
+                    queryset=ForumMembership.objects.filter(
+                        authority__publication_state="published"
+                    ).select_related("authority"),
+                ),
+                Prefetch("documents", queryset=Document.objects.filter(meeting__isnull=True)),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        forum = self.object
+        today = timezone.localdate()
+        context.update(
+            health=aggregates.forum_health(forum, today=today),
+            current_members=[
+                m
+                for m in forum.memberships.all()
+                if (m.started_on is None or m.started_on <= today)
+                and (m.ended_on is None or m.ended_on >= today)
+            ],
+            past_members=[m for m in forum.memberships.all() if m.ended_on and m.ended_on < today],
+            meetings=Meeting.objects.published()
+            .for_forum(forum)
+            .select_related("host_authority")
+            .order_by("-date"),
+        )
+        return context
+
+
+class MeetingListView(FilteredListView):
+    template_name = "forums/meeting_list.html"
+    filterset_class = MeetingFilter
+    filter_fields = ("q", "forum", "status", "date", "authority", "recommendation")
+    csv_name = "meetings"
+    csv_columns = (
+        ("slug", lambda m: m.slug),
+        ("date", lambda m: m.date),
+        ("date_confirmed", lambda m: m.date_confirmed),
+        ("forum", lambda m: m.forum.slug),
+        ("forum_name", lambda m: m.forum.name),
+        ("status", lambda m: m.status),
+        ("location", lambda m: m.location),
+        ("host_authority", lambda m: m.host_authority.slug if m.host_authority else ""),
+        ("summary", lambda m: m.summary),
+    )
+
+    def get_base_queryset(self):
+        return Meeting.objects.published().select_related("forum", "host_authority")
 
 
 class MeetingDetailView(DetailView):
@@ -18,7 +135,60 @@ class MeetingDetailView(DetailView):
     context_object_name = "meeting"
 
     def get_queryset(self):
-        return Meeting.objects.published().select_related("forum", "host_authority", "chair")
+        return (
+            Meeting.objects.published()
+            .select_related("forum", "host_authority", "chair")
+            .prefetch_related(
+                "sources",
+                Prefetch(
+                    "attendances",
+                    queryset=Attendance.objects.select_related(
+                        "person", "authority", "substitute_for"
+                    ).order_by("mode", "person__name"),
+                ),
+                Prefetch(
+                    "agenda_items",
+                    queryset=AgendaItem.objects.prefetch_related("recommendations"),
+                ),
+                "documents",
+                Prefetch(
+                    "commitments",
+                    queryset=Commitment.objects.published().select_related("lead_authority"),
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Dates and reasons only: who made each edit stays with staff.
+        context["history"] = self.object.history.order_by("-history_date")[:20]
+        return context
+
+
+class CommitmentListView(FilteredListView):
+    template_name = "forums/commitment_list.html"
+    filterset_class = CommitmentFilter
+    filter_fields = ("q", "status", "forum", "lead_authority", "recommendation", "overdue")
+    csv_name = "commitments"
+    csv_columns = (
+        ("id", lambda c: c.pk),
+        ("title", lambda c: c.title),
+        ("status", lambda c: c.status),
+        ("status_changed_on", lambda c: c.status_changed_on),
+        ("overdue", lambda c: c.is_overdue),
+        ("made_on", lambda c: c.made_on),
+        ("due_on", lambda c: c.due_on),
+        ("due_note", lambda c: c.due_note),
+        ("forum", lambda c: c.responsible_forum.slug),
+        ("meeting", lambda c: c.meeting.slug if c.meeting else ""),
+        ("lead_authority", lambda c: c.lead_authority.slug if c.lead_authority else ""),
+        ("text", lambda c: c.text),
+    )
+
+    def get_base_queryset(self):
+        return Commitment.objects.published().select_related(
+            "meeting__forum", "forum", "lead_authority"
+        )
 
 
 class CommitmentDetailView(DetailView):
@@ -26,9 +196,49 @@ class CommitmentDetailView(DetailView):
     context_object_name = "commitment"
 
     def get_queryset(self):
-        return Commitment.objects.published().select_related(
-            "meeting__forum", "forum", "lead_authority"
+        published = Commitment.objects.published()
+        return published.select_related(
+            "meeting__forum", "forum", "lead_authority", "restates", "supersedes"
+        ).prefetch_related(
+            "sources",
+            "recommendations",
+            Prefetch("other_authorities", queryset=Authority.objects.published()),
+            Prefetch(
+                "status_changes",
+                queryset=CommitmentStatusChange.objects.select_related(
+                    "evidence_source", "evidence_meeting__forum"
+                ).order_by("-effective_on", "-id"),
+            ),
+            Prefetch("restated_by", queryset=published),
+            Prefetch("superseded_by", queryset=published),
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        commitment = self.object
+        # Lineage links only to published commitments; a draft ancestor is not named.
+        context["restates"] = (
+            commitment.restates
+            if commitment.restates and commitment.restates.is_published
+            else None
+        )
+        context["supersedes"] = (
+            commitment.supersedes
+            if commitment.supersedes and commitment.supersedes.is_published
+            else None
+        )
+        return context
+
+
+class RecommendationListView(TemplateView):
+    template_name = "forums/recommendation_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = aggregates.scorecard_summary()
+        context["rubric"] = aggregates.SCORECARD_RUBRIC
+        context["statuses"] = CommitmentStatus.choices
+        return context
 
 
 class RecommendationDetailView(DetailView):
@@ -36,4 +246,71 @@ class RecommendationDetailView(DetailView):
     context_object_name = "recommendation"
 
     def get_queryset(self):
+        # Recommendations are the report's text, public as soon as they exist.
         return Recommendation.objects.select_related("report")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        card = aggregates.scorecard(self.object)
+        context.update(
+            card=card,
+            status_rows=[
+                (value, label, card["commitments_by_status"][value])
+                for value, label in CommitmentStatus.choices
+            ],
+            commitments=Commitment.objects.published()
+            .for_recommendation(self.object)
+            .select_related("meeting__forum", "forum", "lead_authority")
+            .order_by("-made_on", "id"),
+            meetings=MeetingFilter()
+            .filter_recommendation(
+                Meeting.objects.published().select_related("forum"), "recommendation", self.object
+            )
+            .order_by("-date"),
+        )
+        return context
+
+
+def _calendar(request, meetings, name):
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//IGR Tracker//Meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    host = request.get_host().split(":")[0]
+    for meeting in meetings:
+        event = icalendar.Event()
+        event.add("uid", f"meeting-{meeting.pk}@{host}")
+        event.add("summary", f"{meeting.forum.name} ({meeting.get_status_display().lower()})")
+        event.add("dtstart", meeting.date)
+        event.add("dtend", meeting.date + datetime.timedelta(days=1))
+        event.add("dtstamp", meeting.updated_at)
+        event.add("last-modified", meeting.updated_at)
+        event.add("url", _absolute(request, meeting.get_absolute_url()))
+        event.add(
+            "status",
+            {
+                MeetingStatus.CANCELLED: "CANCELLED",
+                MeetingStatus.SCHEDULED: "TENTATIVE" if not meeting.date_confirmed else "CONFIRMED",
+            }.get(meeting.status, "CONFIRMED"),
+        )
+        if meeting.location:
+            event.add("location", meeting.location)
+        description = meeting.summary or meeting.status_reason
+        if description:
+            event.add("description", description)
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="meetings.ics"'
+    return response
+
+
+def meetings_ics(request):
+    """Every published meeting, upcoming and past."""
+    meetings = Meeting.objects.published().select_related("forum").order_by("date")
+    return _calendar(request, meetings, "IGR Tracker: all forum meetings")
+
+
+def forum_meetings_ics(request, slug):
+    forum = get_object_or_404(Forum.objects.published(), slug=slug)
+    meetings = Meeting.objects.published().for_forum(forum).select_related("forum").order_by("date")
+    return _calendar(request, meetings, f"IGR Tracker: {forum.name}")

@@ -1,0 +1,105 @@
+"""Atom feeds: meetings, recent changes (commitment status changes) and one
+commitment's status changes. Published records only."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse, reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+
+from forums.models import Commitment, CommitmentStatusChange, Meeting
+
+FEED_LENGTH = 50
+
+
+class MeetingsFeed(Feed):
+    feed_type = Atom1Feed
+    title = "IGR Tracker: forum meetings"
+    subtitle = "Meetings of England's intergovernmental forums, latest first."
+    link = reverse_lazy("forums:meeting-list")
+
+    def items(self):
+        return Meeting.objects.published().select_related("forum").order_by("-date")[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return f"{item.forum.name}, {item.date:%-d %B %Y} ({item.get_status_display().lower()})"
+
+    def item_description(self, item):
+        return item.summary or item.status_reason or ""
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_pubdate(self, item):
+        return item.published_at or item.created_at
+
+
+def _change_title(change):
+    return (
+        f"{change.commitment.title}: {change.get_old_status_display()} → "
+        f"{change.get_new_status_display()}"
+    )
+
+
+class ChangesFeed(Feed):
+    feed_type = Atom1Feed
+    title = "IGR Tracker: recent changes"
+    subtitle = "Changes in the status of commitments made at England's intergovernmental forums."
+    link = reverse_lazy("changes")
+
+    def items(self):
+        return (
+            CommitmentStatusChange.objects.published()
+            .select_related("commitment")
+            .order_by("-effective_on", "-id")[:FEED_LENGTH]
+        )
+
+    def item_title(self, item):
+        return _change_title(item)
+
+    def item_description(self, item):
+        return item.note
+
+    def item_link(self, item):
+        return f"{item.commitment.get_absolute_url()}#change-{item.pk}"
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+
+class CommitmentFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request, pk):
+        return get_object_or_404(Commitment.objects.published(), pk=pk)
+
+    def title(self, obj):
+        return f"IGR Tracker: {obj.title}"
+
+    def subtitle(self, obj):
+        return "Every change in the status of this commitment, latest first."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def feed_url(self, obj):
+        return reverse("forums:commitment-feed", kwargs={"pk": obj.pk})
+
+    def items(self, obj):
+        return obj.status_changes.select_related("commitment").order_by("-effective_on", "-id")
+
+    item_title = staticmethod(_change_title)
+
+    def item_description(self, item):
+        return item.note
+
+    def item_link(self, item):
+        return f"{item.commitment.get_absolute_url()}#change-{item.pk}"
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_pubdate(self, item):
+        return item.created_at

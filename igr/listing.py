@@ -1,0 +1,175 @@
+"""The public list pages' shared machinery: the API's FilterSet, pagination, a filter form
+rendered with GOV.UK markup, and the CSV of exactly the filtered list.
+
+A list page names its FilterSet, its published base queryset and its CSV columns; this
+class does the rest, so every list behaves the same way.
+"""
+
+import csv
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.generic import ListView
+
+# Query parameters that belong to the page, not to the FilterSet.
+PAGE_PARAMS = {"page", "format"}
+
+
+class FilteredListView(ListView):
+    filterset_class = None
+    #: Filters offered in the form, in order; every filter still works from the URL.
+    filter_fields: tuple[str, ...] = ()
+    paginate_by = 25
+    #: (column header, function of a row) pairs for the CSV download.
+    csv_columns: tuple[tuple[str, object], ...] = ()
+    csv_name = "list"
+
+    def get_base_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        params = self.request.GET.copy()
+        for name in PAGE_PARAMS:
+            params.pop(name, None)
+        self.filterset = self.filterset_class(
+            params or None, queryset=self.get_base_queryset(), request=self.request
+        )
+        form = self.filterset.form
+        for field in form.fields.values():
+            # Option lists never name a draft: a draft's slug is then an unknown value.
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "published"):
+                field.queryset = queryset.published()
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.render_csv(self.get_queryset())
+        return super().get(request, *args, **kwargs)
+
+    def render_csv(self, queryset):
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return HttpResponse(
+                "\n".join(
+                    f"{field}: {' '.join(errors)}"
+                    for field, errors in self.filterset.errors.items()
+                ),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="igr-{self.csv_name}-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow([header for header, _ in self.csv_columns])
+        # iterator(): a long list streams from the cursor instead of sitting in memory;
+        # prefetch_related still applies in chunks.
+        for row in queryset.iterator(chunk_size=500):
+            writer.writerow([_cell(value(row)) for _, value in self.csv_columns])
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        for name in PAGE_PARAMS:
+            query.pop(name, None)
+        errors = {}
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            errors = self.filterset.errors
+        context.update(
+            filterset=self.filterset,
+            filter_controls=filter_controls(self.filterset.form, self.filter_fields),
+            filter_errors=[
+                {"id": _control_id(self.filterset.form, name), "message": message}
+                for name, messages in errors.items()
+                for message in messages
+            ],
+            query_string=query.urlencode(),
+            csv_url="?" + urlencode([*_pairs(query), ("format", "csv")]),
+            is_filtered=bool(query),
+        )
+        return context
+
+
+def _pairs(query):
+    return [(key, value) for key in query for value in query.getlist(key)]
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _control_id(form, name):
+    field = form.fields.get(name)
+    if field is not None and isinstance(field.widget, forms.MultiWidget):
+        return f"id_{name}_0"
+    return f"id_{name}"
+
+
+def filter_controls(form, names):
+    """Describe the chosen form fields so a template can draw them with GOV.UK markup:
+    a select, a text input, checkboxes, or a from–to pair of dates."""
+    controls = []
+    data = form.data if form.is_bound else {}
+    errors = form.errors if form.is_bound else {}
+    for name in names:
+        field = form.fields[name]
+        bound = form[name]
+        control = {
+            "name": name,
+            "id": _control_id(form, name),
+            "label": field.label or name.replace("_", " ").capitalize(),
+            "hint": field.help_text,
+            "errors": errors.get(name, []),
+        }
+        if isinstance(field.widget, forms.MultiWidget):
+            # django-filter's range widgets: <name>_after and <name>_before.
+            control["kind"] = "range"
+            control["parts"] = [
+                {
+                    "id": f"id_{name}_{i}",
+                    "name": f"{name}{suffix}",
+                    "label": part_label,
+                    "value": data.get(f"{name}{suffix}", ""),
+                }
+                for i, (suffix, part_label) in enumerate((("_after", "From"), ("_before", "To")))
+            ]
+        elif isinstance(field, forms.MultipleChoiceField):
+            chosen = set(data.getlist(name)) if hasattr(data, "getlist") else set()
+            control["kind"] = "checkboxes"
+            control["options"] = [
+                {"value": value, "label": label, "selected": str(value) in chosen}
+                for value, label in field.choices
+                if value != ""
+            ]
+        elif isinstance(field, forms.ModelChoiceField):
+            current = data.get(name, "")
+            control["kind"] = "select"
+            control["options"] = [{"value": "", "label": "Any", "selected": not current}] + [
+                {"value": obj.slug, "label": str(obj), "selected": obj.slug == current}
+                for obj in field.queryset
+            ]
+        elif isinstance(field, (forms.ChoiceField, forms.NullBooleanField)):
+            current = data.get(name, "")
+            choices = (
+                [("true", "Yes"), ("false", "No")]
+                if isinstance(field, forms.NullBooleanField)
+                else [(v, label) for v, label in field.choices if v != ""]
+            )
+            control["kind"] = "select"
+            control["options"] = [{"value": "", "label": "Any", "selected": not current}] + [
+                {"value": v, "label": label, "selected": str(v) == current} for v, label in choices
+            ]
+        else:
+            control["kind"] = "text"
+            control["value"] = bound.value() or ""
+        controls.append(control)
+    return controls
