@@ -34,7 +34,10 @@ for (const table of document.querySelectorAll("table[data-chart]")) {
       responsive: true,
       animation: false,
       indexAxis: table.dataset.chart === "horizontal" ? "y" : "x",
-      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+      scales: {
+        x: { beginAtZero: true, ticks: { precision: 0 } },
+        y: { beginAtZero: true, ticks: { precision: 0 } },
+      },
     },
   });
 }

@@ -1,0 +1,186 @@
+"""List pages: the API's FilterSets, errors on the page, CSV of exactly the filtered list,
+pagination that keeps the filters, and query counts that do not grow with the rows."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from forums.services import record_status_change
+from tests.factories import (
+    AuthorityFactory,
+    CommitmentFactory,
+    ForumFactory,
+    ForumMembershipFactory,
+    MeetingFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(response):
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def test_commitment_filters_change_the_results(client, world):
+    body = client.get("/commitments/", {"status": "delivered"}).content.decode()
+    assert "Meet twice a year" in body
+    assert "Publish a devolution framework" not in body
+    body = client.get("/commitments/", {"forum": "mayoral-council"}).content.decode()
+    assert "Publish a devolution framework" in body
+    assert "Meet twice a year" not in body
+    body = client.get("/commitments/", {"overdue": "true"}).content.decode()
+    assert "Publish a devolution framework" in body
+    assert "Meet twice a year" not in body
+    body = client.get(
+        "/commitments/",
+        {"recommendation": world.recs[0].slug, "lead_authority": "greater-manchester"},
+    ).content.decode()
+    assert "Publish a devolution framework" in body and "Meet twice a year" not in body
+
+
+def test_meeting_filters_change_the_results(client, world):
+    body = client.get(
+        "/meetings/", {"date_after": "2025-05-01", "date_before": "2025-05-31"}
+    ).content.decode()
+    assert world.other_meeting.get_absolute_url() in body
+    assert world.meeting.get_absolute_url() not in body
+    body = client.get("/meetings/", {"status": "scheduled"}).content.decode()
+    assert world.upcoming.get_absolute_url() in body
+    assert world.meeting.get_absolute_url() not in body
+    body = client.get("/meetings/", {"authority": "west-yorkshire"}).content.decode()
+    assert world.meeting.get_absolute_url() in body
+    assert world.other_meeting.get_absolute_url() not in body
+
+
+@pytest.mark.parametrize(
+    "url,params,message",
+    [
+        ("/commitments/", {"status": "finished"}, "Select a valid choice"),
+        ("/commitments/", {"forum": "no-such-forum"}, "Select a valid choice"),
+        ("/meetings/", {"date_after": "2025-02-31"}, "Enter a valid date"),
+        ("/meetings/", {"forum": "x" * 300}, "Select a valid choice"),
+        ("/forums/", {"is_statutory": "perhaps"}, ""),
+        ("/authorities/", {"kind": "empire"}, "Select a valid choice"),
+        ("/changes/", {"effective_after": "yesterday"}, "Enter a valid date"),
+        ("/attendance/", {"forum": "nowhere"}, "Select a valid choice"),
+    ],
+)
+def test_a_bad_filter_value_shows_an_error_on_the_page(client, world, url, params, message):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    body = response.content.decode()
+    if message:
+        assert "There is a problem with the filters" in body
+        assert message in body
+
+
+def test_a_draft_forum_is_not_offered_and_is_an_unknown_filter_value(client, world):
+    body = client.get("/commitments/").content.decode()
+    assert "Secret Draft Forum" not in body
+    body = client.get("/commitments/", {"forum": world.draft_forum.slug}).content.decode()
+    assert "There is a problem with the filters" in body
+
+
+def test_csv_holds_exactly_the_filtered_list_across_pages(client, world):
+    for n in range(30):
+        CommitmentFactory(meeting=world.meeting, title=f"Bulk commitment {n}")
+    response = client.get("/commitments/", {"forum": "mayoral-council", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    titles = {row["title"] for row in rows(response)}
+    assert len(titles) == 31  # more than one page of 25
+    assert "Publish a devolution framework" in titles
+    assert "Meet twice a year" not in titles  # another forum's
+    assert "Secret draft commitment" not in titles
+
+
+def test_list_page_links_to_the_csv_of_its_filters(client, world):
+    body = client.get("/meetings/", {"forum": "mayoral-council"}).content.decode()
+    assert "?forum=mayoral-council&amp;format=csv" in body
+    csv_rows = rows(client.get("/meetings/", {"forum": "mayoral-council", "format": "csv"}))
+    assert {r["slug"] for r in csv_rows} == {world.meeting.slug, world.upcoming.slug}
+
+
+def test_csv_of_a_bad_filter_is_a_400_naming_the_field(client, world):
+    response = client.get("/meetings/", {"status": "nope", "format": "csv"})
+    assert response.status_code == 400
+    assert "status" in response.content.decode()
+
+
+def test_pagination_keeps_the_filters(client, world):
+    for _ in range(30):
+        MeetingFactory(forum=world.forum)
+    body = client.get("/meetings/", {"forum": "mayoral-council"}).content.decode()
+    assert "?forum=mayoral-council&amp;page=2" in body
+    second = client.get("/meetings/", {"forum": "mayoral-council", "page": 2})
+    assert second.status_code == 200
+
+
+def test_a_page_past_the_end_is_404(client, world):
+    assert client.get("/meetings/", {"page": 99}).status_code == 404
+
+
+# -- query counts: the same at 5 and at 50 rows, so no page grows a query per row -----
+
+
+def make_rows(n):
+    forum = ForumFactory()
+    authorities = [AuthorityFactory(), AuthorityFactory()]
+    for authority in authorities:
+        ForumMembershipFactory(forum=forum, authority=authority)
+    for i in range(n):
+        meeting = MeetingFactory(forum=forum, host_authority=authorities[i % 2])
+        commitment = CommitmentFactory(meeting=meeting, lead_authority=authorities[i % 2])
+        record_status_change(
+            commitment=commitment,
+            new_status="in_progress",
+            effective_on=datetime.date(2025, 6, 1),
+            note="Started.",
+            evidence_meeting=meeting,
+        )
+        ForumFactory()
+        AuthorityFactory()
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx)
+
+
+# Each list page: the paginator's count, the filter option lists (one per select shown),
+# the page of rows with its select_related joins, and nothing per row.
+EXPECTED_QUERIES = {
+    # count; forums, authorities, recommendations (selects); page of meetings joined to
+    # forum and host authority
+    "/meetings/": 5,
+    # count; forums, lead authorities, recommendations (selects); page of commitments
+    # joined to meeting, its forum, forum and lead authority
+    "/commitments/": 5,
+    # count; member authorities (select); page of forums; forums_health: the meeting
+    # aggregate, the commitment aggregate, then the page's forums themselves
+    "/forums/": 6,
+    # count; member-of-forum (select); page of authorities
+    "/authorities/": 3,
+    # count; forums (select); page of changes joined to commitment, source, meeting, forum
+    "/changes/": 3,
+}
+
+
+@pytest.mark.parametrize("url,expected", EXPECTED_QUERIES.items())
+def test_list_page_query_count_does_not_grow_with_rows(client, url, expected):
+    make_rows(5)
+    at_five = count_queries(client, url)
+    make_rows(45)
+    at_fifty = count_queries(client, url)
+    assert at_five == at_fifty == expected
+
+
+def test_commitment_list_with_overdue_flag_counts_no_extra_queries(client):
+    make_rows(3)
+    CommitmentFactory(due_on=datetime.date(2020, 1, 1))
+    assert count_queries(client, "/commitments/?overdue=true") == EXPECTED_QUERIES["/commitments/"]
