@@ -90,7 +90,8 @@ class CommitmentFeed(Feed):
     def items(self, obj):
         return obj.status_changes.select_related("commitment").order_by("-effective_on", "-id")
 
-    item_title = staticmethod(_change_title)
+    def item_title(self, item):
+        return _change_title(item)
 
     def item_description(self, item):
         return item.note
