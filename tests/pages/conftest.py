@@ -1,4 +1,5 @@
-"""A small published world for the page tests, with a draft of each kind beside it."""
+"""A small published world for the page and browser tests, with a draft of each kind
+beside it."""
 
 import datetime
 
@@ -27,8 +28,7 @@ class World:
     pass
 
 
-@pytest.fixture
-def world(db):
+def build_world():
     w = World()
     w.source = SourceFactory()
     w.recs = [RecommendationFactory(), RecommendationFactory()]
@@ -94,3 +94,8 @@ def world(db):
         evidence_source=w.source,
     )
     return w
+
+
+@pytest.fixture
+def world(db):
+    return build_world()

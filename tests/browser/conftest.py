@@ -1,0 +1,52 @@
+"""Real-browser tests: Playwright for Python driving Debian's chromium at /usr/bin/chromium
+(never a browser Playwright downloads) against pytest-django's live server."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.pages.conftest import build_world
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
+# thread with a running loop unless told this is deliberate (the test thread itself is
+# synchronous, so nothing is actually shared across coroutines).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"No Chromium at {CHROMIUM}: install the Debian package `chromium`.")
+    if not (ROOT / "static" / "vendor" / "igr.css").exists() or not AXE.exists():
+        pytest.fail("Front-end assets missing: run `make static` (npm ci and npm run build).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def world(transactional_db):
+    return build_world()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
