@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FIXTURES := $(sort $(wildcard fixtures/*.json))
 
-.PHONY: run test install install-dev static migrate load-fixtures lint format clean
+.PHONY: run test install install-dev static migrate load-fixtures lint format clean screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ run: load-fixtures static
 
 test: install-dev static
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# docs/screenshots/*.png: the reference data served from a throwaway SQLite file and
+# shot with Debian's chromium at 1280 and 320 px (scripts/screenshots.py).
+screenshots: install-dev static
+	$(PY) scripts/screenshots.py
 
 lint: install-dev
 	$(PY) -m ruff check .
