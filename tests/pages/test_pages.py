@@ -207,3 +207,21 @@ def test_sitemap_lists_published_pages(client, world):
     assert world.meeting.get_absolute_url() in body
     assert world.forum.get_absolute_url() in body
     assert "/methodology/" in body
+
+
+@pytest.mark.parametrize("url", LIST_PAGES)
+def test_pages_carry_no_inline_script_or_style_so_a_strict_csp_can_apply(client, world, url):
+    body = client.get(url).content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body)
+    assert not re.search(r"\sstyle=\"", body)
+    assert not re.search(r"\son[a-z]+=\"", body)
+
+
+def test_no_page_uses_the_gds_transport_font_or_the_crown(client, world):
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "static" / "vendor" / "igr.css").read_text()
+    assert "GDS Transport" not in css and "@font-face" not in css
+    body = client.get("/").content.decode()
+    assert "govuk-header__logotype" not in body and "crown" not in body.lower()
+    assert "IGR Tracker" in body
