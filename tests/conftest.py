@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 
 @pytest.fixture
@@ -18,3 +19,66 @@ def _static_files_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# The fixed cast. Staff users sit in the groups the authorities migration creates, so the
+# tests exercise the real roles rather than hand-picked permissions.
+def _member_of(django_user_model, group_name, username, *, is_staff=True):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username,
+        email=f"{username}@example.org",
+        password="correct-horse-battery",
+        is_staff=is_staff,
+    )
+    if group_name:
+        user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return _member_of(django_user_model, "Editor", "editor")
+
+
+@pytest.fixture
+def publisher(db, django_user_model):
+    return _member_of(django_user_model, "Publisher", "publisher")
+
+
+@pytest.fixture
+def viewer(db, django_user_model):
+    return _member_of(django_user_model, "Viewer", "viewer")
+
+
+@pytest.fixture
+def outsider(db, django_user_model):
+    """Logged in, but not staff: the admin and staff-only API writes turn them away."""
+    return _member_of(django_user_model, None, "outsider", is_staff=False)
+
+
+def _logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor_client(editor):
+    return _logged_in(editor)
+
+
+@pytest.fixture
+def publisher_client(publisher):
+    return _logged_in(publisher)
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    return _logged_in(viewer)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return _logged_in(outsider)

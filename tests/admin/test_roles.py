@@ -1,0 +1,70 @@
+"""The Editor, Publisher and Viewer groups hold exactly the rights their names promise."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+pytestmark = pytest.mark.django_db
+
+DOMAIN_MODELS = {
+    "authorities": ["authority", "council", "party", "person", "office"],
+    "forums": [
+        "source",
+        "report",
+        "recommendation",
+        "forum",
+        "forummembership",
+        "meeting",
+        "attendance",
+        "agendaitem",
+        "document",
+        "commitment",
+        "commitmentstatuschange",
+    ],
+}
+PUBLISHABLE = {
+    "authorities": ["authority", "office"],
+    "forums": ["forum", "meeting", "commitment"],
+}
+
+
+def perms(*actions, models=DOMAIN_MODELS):
+    return {
+        f"{app}.{action}_{model}"
+        for app, names in models.items()
+        for model in names
+        for action in actions
+    }
+
+
+def test_the_migration_creates_the_three_roles():
+    assert set(Group.objects.values_list("name", flat=True)) >= {"Editor", "Publisher", "Viewer"}
+
+
+def test_editor_adds_and_changes_but_cannot_publish_or_delete(editor):
+    granted = editor.get_all_permissions()
+    assert perms("view", "add", "change") <= granted
+    assert "forums.add_commitmentstatuschange" in granted
+    assert not granted & perms("delete")
+    assert not granted & perms("publish", models=PUBLISHABLE)
+
+
+def test_publisher_also_publishes_and_deletes(publisher):
+    granted = publisher.get_all_permissions()
+    assert perms("view", "add", "change", "delete") <= granted
+    assert perms("publish", models=PUBLISHABLE) <= granted
+    assert "forums.publish_meeting" in granted
+
+
+def test_viewer_only_views(viewer):
+    assert viewer.get_all_permissions() == perms("view")
+
+
+def test_no_role_manages_users(editor, publisher, viewer):
+    for user in (editor, publisher, viewer):
+        assert not any(p.startswith("auth.") for p in user.get_all_permissions())
+        assert not any(".historical" in p for p in user.get_all_permissions())
+
+
+def test_outsider_is_not_staff(outsider, outsider_client):
+    assert not outsider.is_staff
+    assert outsider_client.get("/admin/").status_code == 302
