@@ -50,3 +50,16 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    """A page that lets the test inject axe-core. The site's Content-Security-Policy
+    rightly refuses injected inline scripts, so only this audit context bypasses it; the
+    other browser tests run under the real policy."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
+    yield page
+    context.close()

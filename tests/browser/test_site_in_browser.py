@@ -50,12 +50,12 @@ def axe_violations(page):
 
 
 @pytest.mark.parametrize("width", [1280, 320])
-def test_every_page_template_has_no_wcag_22_aa_violations(page, world, width):
-    page.set_viewport_size({"width": width, "height": 900})
+def test_every_page_template_has_no_wcag_22_aa_violations(axe_page, world, width):
+    axe_page.set_viewport_size({"width": width, "height": 900})
     problems = {}
     for url in template_urls(world):
-        page.goto(url, wait_until="networkidle")
-        if found := axe_violations(page):
+        axe_page.goto(url, wait_until="networkidle")
+        if found := axe_violations(axe_page):
             problems[url] = found
     assert problems == {}
 
