@@ -1,5 +1,6 @@
 """IGR Tracker settings, read from environment variables (see .env.example)."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -42,13 +43,18 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
+    "axes",
     "authorities",
     "forums",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so the request log sees the final status (including redirects and 503s).
+    "igr.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "igr.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -56,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during login into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "igr.urls"
@@ -108,7 +116,7 @@ USE_I18N = True
 USE_TZ = env_bool("USE_TZ", default=True)
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [d for d in [BASE_DIR / "static"] if d.exists()]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -171,9 +179,134 @@ SPECTACULAR_SETTINGS = {
 # Dataset releases written by `manage.py export_dataset` and served at /data/.
 RELEASES_DIR = Path(env_str("RELEASES_DIR", default=str(BASE_DIR / "releases")))
 
+# --- Logging ---------------------------------------------------------------------------
+# One JSON object per line on stderr (LOG_FORMAT=json, the default without DEBUG) so a log
+# shipper can index it; igr.middleware.RequestLogMiddleware writes one line per request.
+# The filter drops the request object Django attaches to its own error records: its repr
+# carries the query string, which may hold anything a client typed.
+LOG_FORMAT = env_str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not one of json, text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_request_object": {"()": "igr.log.DropRequestObject"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["no_request_object"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # runserver's own access line would duplicate igr.request's.
+        "django.server": {"level": "WARNING"},
+    },
 }
+
+
+# --- Production security ----------------------------------------------------------------
+# With DEBUG off, `manage.py check --deploy --fail-level WARNING` passes on these values;
+# see the configuration table in README.md and docs/deployment.md.
+
+# Proxies (load balancer, nginx) between the client and gunicorn. When set, Django trusts
+# X-Forwarded-Proto for "is this HTTPS?" and django-axes reads the client address from
+# X-Forwarded-For, counting this many proxies from the right; without a proxy both headers
+# are client-controlled and ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0, minimum=0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
+
+# On by default in production; the test suite (pyproject's pytest env) and plain-HTTP
+# set-ups turn it off. /healthz is exempt so a load balancer probing over HTTP gets 200/503,
+# not a redirect it may count as a failure.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Sent only on HTTPS responses. A year by default; start a new domain with a small value
+# (3600) and raise it once HTTPS is known to work, since browsers remember it.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+# No page script reads the CSRF cookie: the admin and DRF's browsable API post the token
+# from the form, so JavaScript never needs it.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Staff sessions end after SESSION_IDLE_SECONDS without a request (the expiry slides on
+# each request) and when the browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", default=2 * 60 * 60, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+SILENCED_SYSTEM_CHECKS = []
+if not SECURE_HSTS_PRELOAD:
+    # security.W021 asks for the HSTS "preload" flag. Preloading is a deployer's decision
+    # (the domain must then be submitted to the browsers' list, and leaving it takes months),
+    # so it is off unless SECURE_HSTS_PRELOAD=true and the warning is silenced until then.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Content-Security-Policy (django-csp 4). Every script and style is a file under /static/,
+# so scripts run only from this origin and nothing may frame the site. The admin and the
+# API docs get their own additions in igr.middleware.ContentSecurityPolicyMiddleware.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Additions per URL prefix, for third-party pages whose markup we do not control. Applied by
+# igr.middleware.ContentSecurityPolicyMiddleware the same way django-csp's @csp_update
+# decorator would be; script-src never gains 'unsafe-eval'.
+CSP_PATH_UPDATES = {}
+
+# --- Login protection (django-axes) -------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Always on in production. The test suite turns it off (pyproject's pytest env) because
+# Django's test Client.login() authenticates without a request, which axes refuses; the
+# lockout tests in tests/production/ turn it back on.
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+# Five failures lock out that user name (from anywhere) and, separately, that address
+# (whatever names it tries), for 30 minutes or until staff delete the lockout in the
+# admin (Axes › Access attempts) or run `manage.py axes_reset_username <name>`.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_MESSAGE = (
+    "This account is locked after too many failed sign-in attempts. Try again in 30 "
+    "minutes, or ask an administrator to unlock it."
+)
+# Behind TRUSTED_PROXY_COUNT proxies the client is in X-Forwarded-For; otherwise only the
+# socket address counts, so a client cannot dodge the address lockout with a forged header.
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+)
