@@ -1,7 +1,7 @@
 """Root of the REST API: /api/v1/ routes, the OpenAPI schema and its docs."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from authorities.api.urls import ROUTES as AUTHORITY_ROUTES
@@ -19,7 +19,7 @@ urlpatterns = [
     path("v1/", include("forums.api.urls")),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", LocalRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     re_path(r"", api_not_found),
 ]

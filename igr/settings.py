@@ -281,7 +281,13 @@ CONTENT_SECURITY_POLICY = {
 # Additions per URL prefix, for third-party pages whose markup we do not control. Applied by
 # igr.middleware.ContentSecurityPolicyMiddleware the same way django-csp's @csp_update
 # decorator would be; script-src never gains 'unsafe-eval'.
-CSP_PATH_UPDATES = {}
+CSP_PATH_UPDATES = {
+    # Swagger UI (drf-spectacular's split view, so its start-up script is a file): the one
+    # fixed <style> block in drf-spectacular's swagger_ui.html, allowed by its hash.
+    # tests/production/test_headers.py recomputes the hash, so an upgrade that changes the
+    # block fails there rather than in a browser.
+    "/api/docs/": {"style-src": ["'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"]},
+}
 
 # --- Login protection (django-axes) -------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
