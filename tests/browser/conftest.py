@@ -8,11 +8,6 @@ import pytest
 
 from tests.pages.conftest import build_world
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
-# thread with a running loop unless told this is deliberate (the test thread itself is
-# synchronous, so nothing is actually shared across coroutines).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -25,15 +20,24 @@ LAUNCH_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's event loop must be gone before the rest of the suite makes
+# ORM calls in this thread.
+@pytest.fixture(scope="package")
 def browser():
+    """Debian's chromium, for the tests of one package.
+
+    Playwright's sync API keeps an event loop in this thread; Django refuses ORM calls
+    from a thread with a running loop unless told this is deliberate (the test thread is
+    synchronous, so nothing is shared across coroutines). The variable is set only while
+    the browser runs, so no later test, or a subprocess it starts, inherits it."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"No Chromium at {CHROMIUM}: install the Debian package `chromium`.")
     if not (ROOT / "static" / "vendor" / "igr.css").exists() or not AXE.exists():
         pytest.fail("Front-end assets missing: run `make static` (npm ci and npm run build).")
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield browser
         browser.close()
