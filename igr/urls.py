@@ -33,3 +33,6 @@ urlpatterns = [
     path("", include("forums.urls")),
     path("", include("authorities.urls")),
 ]
+
+# A database outage answers 503 (page or JSON) rather than 500; see igr/faults.py.
+handler500 = "igr.faults.server_error"

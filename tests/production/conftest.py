@@ -22,7 +22,15 @@ def production_env(**overrides):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECURE_SSL_REDIRECT", "AXES_ENABLED", "DEBUG", "SECRET_KEY"}
+        if k
+        not in {
+            "SECURE_SSL_REDIRECT",
+            "AXES_ENABLED",
+            "DEBUG",
+            "SECRET_KEY",
+            # Set by browser tests while Playwright runs; never in a deployment.
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(
         DEBUG="false",
@@ -43,3 +51,13 @@ def manage(*args, env=None, timeout=120):
         text=True,
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """A STATIC_ROOT filled by collectstatic with the production (manifest) storage, for
+    servers started with production settings."""
+    root = tmp_path_factory.mktemp("static")
+    result = manage("collectstatic", "--noinput", env=production_env(STATIC_ROOT=str(root)))
+    assert result.returncode == 0, result.stderr
+    return root

@@ -1,13 +1,9 @@
 """The policy, in Debian's chromium: the admin and Swagger UI work under it with no
 violation reported, and an injected inline script on a public page is refused."""
 
-import os
-
 import pytest
 
-from tests.browser.conftest import browser  # noqa: F401  (the session's chromium)
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
 
 PASSWORD = "a-long-admin-password-for-csp"
 
@@ -19,8 +15,22 @@ document.addEventListener('securitypolicyviolation',
 """
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium. Playwright keeps an event loop in this thread, so Django's ORM
+    must be told the synchronous calls beside it are deliberate; only while it runs, so no
+    later test or subprocess inherits the variable."""
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
-def staff_page(browser, live_server, transactional_db, django_user_model):  # noqa: F811
+def staff_page(browser, live_server, transactional_db, django_user_model):
     django_user_model.objects.create_superuser("cspadmin", "csp@example.org", PASSWORD)
     context = browser.new_context(base_url=live_server.url)
     context.add_init_script(COLLECT)
