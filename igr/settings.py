@@ -55,6 +55,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "igr.middleware.ContentSecurityPolicyMiddleware",
+    # Before anything reads the database: pins writes and staff to the primary when a
+    # replica is configured; a no-op otherwise.
+    "igr.db_router.PrimaryPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,6 +100,38 @@ try:
     }
 except (ValueError, KeyError) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from None
+
+# Scale-out: a PostgreSQL read replica takes the anonymous reads (igr/db_router.py). In
+# tests the alias mirrors the primary, so routed reads see the test data.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", default=0, minimum=0),
+            conn_health_checks=True,
+        )
+    except (ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL could not be parsed: {exc}") from None
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["igr.db_router.PrimaryReplicaRouter"]
+
+# Shared cache for every app server: DRF's throttle counters and cached aggregates must
+# be the same whichever server answers, so production sets REDIS_URL. Without it each
+# process keeps its own in-memory cache (fine for one process, as in development).
+REDIS_URL = env_str("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "igr",
+            "TIMEOUT": 300,
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
