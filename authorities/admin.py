@@ -1,42 +1,73 @@
+"""The authorities admin. Shared behaviour (roles, publishing, reasons, history, no lost
+edits) comes from forums.admin_base.RecordAdmin; each changelist states the relations
+its columns cross in list_select_related."""
+
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from authorities.models import Authority, Council, Office, Party, Person
+from forums.admin_base import RecordAdmin, RecordInline
+
+
+class CouncilInline(RecordInline, admin.TabularInline):
+    model = Council
+    fields = ["name", "gss_code", "is_non_constituent", "notes", "version"]
 
 
 @admin.register(Authority)
-class AuthorityAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "gss_code", "publication_state"]
-    list_filter = ["kind", "publication_state"]
-    search_fields = ["name", "short_name", "gss_code"]
+class AuthorityAdmin(RecordAdmin):
+    list_display = ["name", "kind", "gss_code", "devolution_tier", "publication_state"]
+    list_filter = ["kind", "publication_state", "devolution_tier"]
+    search_fields = ["name", "short_name", "gss_code", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["sources"]
+    inlines = [CouncilInline]
 
 
 @admin.register(Council)
-class CouncilAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "authority", "gss_code"]
+class CouncilAdmin(RecordAdmin):
+    list_display = ["name", "authority", "gss_code", "is_non_constituent"]
     list_select_related = ["authority"]
-    search_fields = ["name", "gss_code"]
+    list_filter = ["is_non_constituent", "authority"]
+    search_fields = ["name", "gss_code", "authority__name"]
+    autocomplete_fields = ["authority"]
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin):
+class PartyAdmin(RecordAdmin):
     list_display = ["name", "short_name", "colour"]
-    search_fields = ["name"]
+    search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+class OfficeInline(RecordInline, admin.TabularInline):
+    model = Office
+    fk_name = "person"
+    fields = ["title", "authority", "party", "started_on", "ended_on", "version"]
+    autocomplete_fields = ["authority", "party"]
+    readonly_fields = ["publication_state"]
+    show_change_link = True
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(RecordAdmin):
     list_display = ["name", "wikidata_id"]
-    search_fields = ["name"]
+    search_fields = ["name", "slug", "wikidata_id"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [OfficeInline]
 
 
 @admin.register(Office)
-class OfficeAdmin(SimpleHistoryAdmin):
-    list_display = ["person", "title", "authority", "party", "started_on", "ended_on"]
+class OfficeAdmin(RecordAdmin):
+    list_display = [
+        "person",
+        "title",
+        "authority",
+        "party",
+        "started_on",
+        "ended_on",
+        "publication_state",
+    ]
     list_select_related = ["person", "authority", "party"]
-    list_filter = ["publication_state", "authority"]
+    list_filter = ["publication_state", "title", "party", "started_on"]
     search_fields = ["person__name", "title", "authority__name"]
     autocomplete_fields = ["person", "authority", "party", "sources"]

@@ -1,10 +1,34 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""The forums admin: a whole meeting on one page, commitments whose status moves only
+through the status-change service, and every other record searchable and filterable.
 
+Query budget: every changelist states list_select_related (or a get_queryset with its
+select_related) for whatever its columns cross, so its query count does not grow with
+rows; tests/admin/test_pages.py pins them at 10 and 100 rows.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from forums.admin_base import (
+    RecordAdmin,
+    RecordInline,
+    RecordInlineFormSet,
+    flag,
+    redirect_to_change,
+)
 from forums.models import (
     AgendaItem,
     Attendance,
     Commitment,
+    CommitmentStatus,
     CommitmentStatusChange,
     Document,
     Forum,
@@ -14,84 +38,506 @@ from forums.models import (
     Report,
     Source,
 )
+from forums.services import record_status_change
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(RecordAdmin):
     list_display = ["title", "publisher", "kind", "published_on", "last_verified_on"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "published_on", "last_verified_on"]
     search_fields = ["title", "url", "publisher"]
+    date_hierarchy = "published_on"
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(RecordAdmin):
     list_display = ["title", "publisher", "published_on"]
-    search_fields = ["title"]
+    list_filter = ["published_on"]
+    search_fields = ["title", "publisher", "authors"]
+    autocomplete_fields = ["sources"]
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(RecordAdmin):
     list_display = ["number", "title", "report"]
+    list_display_links = ["number", "title"]
     list_select_related = ["report"]
-    search_fields = ["title"]
+    list_filter = ["report"]
+    search_fields = ["title", "summary", "slug"]
+    autocomplete_fields = ["report"]
+
+
+class ForumMembershipInline(RecordInline, admin.TabularInline):
+    model = ForumMembership
+    fields = ["authority", "role", "started_on", "ended_on", "notes", "version"]
+    autocomplete_fields = ["authority"]
 
 
 @admin.register(Forum)
-class ForumAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "is_statutory", "promised_meetings_per_year", "publication_state"]
-    list_filter = ["publication_state", "is_statutory"]
-    search_fields = ["name", "short_name"]
+class ForumAdmin(RecordAdmin):
+    list_display = [
+        "name",
+        "is_statutory",
+        "promised_meetings_per_year",
+        "founded_on",
+        "publication_state",
+    ]
+    list_filter = ["publication_state", "is_statutory", "is_informal"]
+    search_fields = ["name", "short_name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["promise_source", "sources"]
+    inlines = [ForumMembershipInline]
 
 
 @admin.register(ForumMembership)
-class ForumMembershipAdmin(SimpleHistoryAdmin):
+class ForumMembershipAdmin(RecordAdmin):
     list_display = ["forum", "authority", "role", "started_on", "ended_on"]
     list_select_related = ["forum", "authority"]
+    list_filter = ["role", "forum"]
+    search_fields = ["forum__name", "authority__name"]
+    autocomplete_fields = ["forum", "authority"]
+
+
+# --- meetings, on one page -----------------------------------------------------------
+
+
+class AttendanceFormSet(RecordInlineFormSet):
+    def clean(self):
+        # Before Django's own uniqueness check, whose message names no one.
+        seen = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            person = data.get("person")
+            if person is None or data.get("DELETE"):
+                continue
+            if person.pk in seen:
+                raise ValidationError(
+                    f"{person} is listed twice. Record each person once per meeting "
+                    "(use the notes for a second role)."
+                )
+            seen[person.pk] = form
+        super().clean()
+
+
+class AttendanceInline(RecordInline, admin.TabularInline):
+    model = Attendance
+    formset = AttendanceFormSet
+    fields = ["person", "authority", "role", "mode", "substitute_for", "notes", "version"]
+    autocomplete_fields = ["person", "authority", "substitute_for"]
+    # Notes stay one line in the table.
+    formfield_overrides = {
+        Attendance._meta.get_field("notes").__class__: {
+            "widget": forms.TextInput(attrs={"size": 20})
+        }
+    }
+
+
+class AgendaItemInline(RecordInline, admin.TabularInline):
+    model = AgendaItem
+    fields = ["order", "title", "is_public", "outcome", "recommendations", "version"]
+    autocomplete_fields = ["recommendations"]
+    formfield_overrides = {
+        AgendaItem._meta.get_field("outcome").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 30})
+        }
+    }
+
+
+class DocumentInline(RecordInline, admin.StackedInline):
+    model = Document
+    fk_name = "meeting"
+    fields = [("kind", "title"), ("url", "published_on", "is_confirmed"), "text", "version"]
+    classes = ["collapse"]
+
+
+class CommitmentInline(RecordInline, admin.StackedInline):
+    model = Commitment
+    fk_name = "meeting"
+    fields = [
+        "title",
+        "text",
+        ("made_on", "due_on", "due_note"),
+        "lead_authority",
+        "other_authorities",
+        "recommendations",
+        "sources",
+        "version",
+    ]
+    autocomplete_fields = ["lead_authority", "other_authorities", "recommendations", "sources"]
+    readonly_fields = ["status"]
+    show_change_link = True
+
+
+class PastDueFilter(admin.SimpleListFilter):
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("past_due", "Scheduled, but the date has passed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "past_due":
+            return queryset.past_due()
+        return queryset
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "status", "publication_state"]
+class MeetingAdmin(RecordAdmin):
+    list_display = [
+        "__str__",
+        "date",
+        "status",
+        "attention",
+        "publication_state",
+        "location",
+    ]
     list_select_related = ["forum"]
-    list_filter = ["forum", "status", "publication_state"]
-    search_fields = ["forum__name", "summary", "slug"]
+    list_filter = [PastDueFilter, "forum", "status", "publication_state", "date"]
+    search_fields = ["forum__name", "summary", "slug", "location"]
     date_hierarchy = "date"
+    autocomplete_fields = ["forum", "host_authority", "chair", "sources"]
+    readonly_fields = ["slug"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "forum",
+                    ("date", "start_time"),
+                    ("date_confirmed", "date_note"),
+                    ("status", "status_reason"),
+                    "location",
+                    ("host_authority", "chair"),
+                    "summary",
+                    "sources",
+                    "notes",
+                    "slug",
+                ]
+            },
+        ),
+        (
+            "Publication",
+            {"fields": ["publication_state", "published_at", "withdrawal_reason"]},
+        ),
+    ]
+    inlines = [AttendanceInline, AgendaItemInline, CommitmentInline, DocumentInline]
+
+    @admin.display(description="needs attention")
+    def attention(self, obj):
+        if obj.is_past_due:
+            return flag("Date passed: record what happened")
+        return ""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and obj.is_past_due:
+                self.message_user(
+                    request,
+                    f"This meeting is still marked scheduled, but {obj.date:%-d %B %Y} has "
+                    "passed: record whether it was held, postponed or cancelled.",
+                    messages.WARNING,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
-    list_display = ["person", "meeting", "authority", "mode"]
-    list_select_related = ["person", "meeting__forum", "authority"]
+class AttendanceAdmin(RecordAdmin):
+    list_display = ["person", "meeting", "authority", "mode", "substitute_for"]
+    list_select_related = ["person", "meeting__forum", "authority", "substitute_for"]
+    list_filter = ["mode", "meeting__forum"]
+    search_fields = ["person__name", "meeting__slug", "authority__name"]
+    autocomplete_fields = ["meeting", "person", "authority", "substitute_for"]
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "meeting", "order"]
+class AgendaItemAdmin(RecordAdmin):
+    list_display = ["title", "meeting", "order", "is_public"]
     list_select_related = ["meeting__forum"]
+    list_filter = ["is_public", "meeting__forum"]
+    search_fields = ["title", "outcome", "meeting__slug"]
+    autocomplete_fields = ["meeting", "recommendations"]
 
 
 @admin.register(Document)
-class DocumentAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "kind", "published_on"]
-    search_fields = ["title"]
+class DocumentAdmin(RecordAdmin):
+    list_display = ["title", "kind", "meeting", "forum", "published_on", "is_confirmed"]
+    list_select_related = ["meeting__forum", "forum"]
+    list_filter = ["kind", "is_confirmed", "published_on"]
+    search_fields = ["title", "url", "text"]
+    autocomplete_fields = ["meeting", "forum"]
+
+
+# --- commitments ---------------------------------------------------------------------
+
+
+class StatusChangeForm(forms.Form):
+    """What the status-change service needs; it is the only writer of a status."""
+
+    commitment = forms.ModelChoiceField(queryset=Commitment.objects.all())
+    new_status = forms.ChoiceField(label="New status", choices=CommitmentStatus.choices)
+    effective_on = forms.DateField(
+        label="Effective from",
+        help_text="The day the new status took effect (not today's date, unless it is).",
+        widget=admin.widgets.AdminDateWidget,
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="What happened, in a sentence the public can read.",
+    )
+    evidence_source = forms.ModelChoiceField(
+        label="Evidence: source", queryset=Source.objects.all(), required=False
+    )
+    evidence_meeting = forms.ModelChoiceField(
+        label="Evidence: meeting",
+        queryset=Meeting.objects.all(),
+        required=False,
+        help_text="The meeting that prompted the change, if any. Give a source, a meeting or both.",
+    )
+
+    def __init__(self, *args, admin_site, commitment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("commitment", "evidence_source", "evidence_meeting"):
+            widget = AutocompleteSelect(CommitmentStatusChange._meta.get_field(name), admin_site)
+            widget.choices = self.fields[name].choices
+            self.fields[name].widget = widget
+        if commitment is not None:
+            self.fields["commitment"].initial = commitment.pk
+            self.fields["commitment"].widget = forms.HiddenInput()
+            self.fields["new_status"].choices = [
+                (value, label)
+                for value, label in CommitmentStatus.choices
+                if value != commitment.status
+            ]
+            self.fields["effective_on"].initial = timezone.localdate()
+
+
+def _status_change_view(model_admin, request, commitment=None):
+    """Record a commitment's status change through forums.services.record_status_change."""
+    if not request.user.has_perm("forums.add_commitmentstatuschange"):
+        raise PermissionDenied
+    form = StatusChangeForm(
+        request.POST if request.method == "POST" else None,
+        admin_site=model_admin.admin_site,
+        commitment=commitment,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = data["commitment"]
+        if commitment is not None and target.pk != commitment.pk:
+            raise PermissionDenied
+        try:
+            change = record_status_change(
+                commitment=target,
+                new_status=data["new_status"],
+                effective_on=data["effective_on"],
+                note=data["note"],
+                evidence_source=data["evidence_source"],
+                evidence_meeting=data["evidence_meeting"],
+                recorded_by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            model_admin.message_user(
+                request,
+                f"Recorded: {change.get_old_status_display()} → "
+                f"{change.get_new_status_display()} from {change.effective_on:%-d %B %Y}.",
+                messages.SUCCESS,
+            )
+            return redirect_to_change(target)
+    opts = Commitment._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Record a status change",
+        "subtitle": str(commitment) if commitment else None,
+        "opts": opts,
+        "commitment": commitment,
+        "form": form,
+        "media": model_admin.media + form.media,
+        "has_view_permission": True,
+    }
+    return TemplateResponse(request, "admin/forums/commitment/status_change.html", context)
+
+
+def status_timeline_table(commitment):
+    changes = commitment.status_changes.select_related(
+        "evidence_source", "evidence_meeting__forum", "recorded_by"
+    ).order_by("effective_on", "id")
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{} → <strong>{}</strong></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                f"{c.effective_on:%-d %b %Y}",
+                c.get_old_status_display(),
+                c.get_new_status_display(),
+                c.note,
+                _evidence(c),
+                c.recorded_by.get_username() if c.recorded_by else "(data load)",
+            )
+            for c in changes
+        ),
+    )
+    return rows
+
+
+def _evidence(change):
+    parts = []
+    if change.evidence_source_id:
+        parts.append(
+            format_html(
+                '<a href="{}">{}</a>', change.evidence_source.url, change.evidence_source.title
+            )
+        )
+    if change.evidence_meeting_id:
+        parts.append(format_html("{}", change.evidence_meeting))
+    return format_html_join("; ", "{}", ((p,) for p in parts))
+
+
+class CommitmentStatusFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue (due date passed, still open)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.overdue()
+        return queryset
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "status", "due_on", "publication_state"]
-    list_filter = ["status", "publication_state"]
-    search_fields = ["title", "text"]
-    readonly_fields = ["status", "status_changed_on"]
+class CommitmentAdmin(RecordAdmin):
+    list_display = ["title", "meeting", "status", "due_on", "publication_state"]
+    list_select_related = ["meeting__forum"]
+    list_filter = [
+        "status",
+        "publication_state",
+        CommitmentStatusFilter,
+        "meeting__forum",
+        "made_on",
+    ]
+    search_fields = ["title", "text", "meeting__slug"]
+    date_hierarchy = "made_on"
+    autocomplete_fields = [
+        "meeting",
+        "forum",
+        "lead_authority",
+        "other_authorities",
+        "recommendations",
+        "restates",
+        "supersedes",
+        "sources",
+    ]
+    readonly_fields = ["status", "status_changed_on", "status_timeline", "lineage"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("meeting", "forum"),
+                    "title",
+                    "text",
+                    "made_on",
+                    "lead_authority",
+                    "other_authorities",
+                    ("due_on", "due_note"),
+                    "recommendations",
+                    "sources",
+                    "notes",
+                ]
+            },
+        ),
+        (
+            "Status",
+            {
+                "fields": ["status", "status_changed_on", "status_timeline"],
+                "description": "The status moves only by recording a status change, "
+                "with its effective date, a note and evidence.",
+            },
+        ),
+        ("Lineage", {"fields": ["restates", "supersedes", "lineage"]}),
+        (
+            "Publication",
+            {"fields": ["publication_state", "published_at", "withdrawal_reason"]},
+        ),
+    ]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/status/",
+                self.admin_site.admin_view(self.status_change_view),
+                name="forums_commitment_status_change",
+            ),
+            *super().get_urls(),
+        ]
+
+    def status_change_view(self, request, object_id):
+        commitment = get_object_or_404(Commitment, pk=unquote(object_id))
+        if not self.has_view_permission(request, commitment):
+            raise PermissionDenied
+        return _status_change_view(self, request, commitment)
+
+    @admin.display(description="status timeline")
+    def status_timeline(self, obj):
+        if obj.pk is None:
+            return "Save the commitment first; then record its status changes here."
+        rows = status_timeline_table(obj)
+        link = ""
+        # Read from the request-less admin: the link is harmless, the view checks rights.
+        url = reverse("admin:forums_commitment_status_change", args=[obj.pk])
+        link = format_html('<p><a class="button" href="{}">Record a status change</a></p>', url)
+        if not rows:
+            return format_html("<p>No status change recorded yet.</p>{}", link)
+        return format_html(
+            '<table><thead><tr><th scope="col">Effective</th><th scope="col">Change</th>'
+            '<th scope="col">Note</th><th scope="col">Evidence</th>'
+            '<th scope="col">Recorded by</th></tr></thead><tbody>{}</tbody></table>{}',
+            rows,
+            link,
+        )
+
+    @admin.display(description="restated or superseded by")
+    def lineage(self, obj):
+        if obj.pk is None:
+            return "-"
+        later = [*obj.restated_by.all(), *obj.superseded_by.all()]
+        if not later:
+            return "Nothing later restates or supersedes this commitment."
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:forums_commitment_change", args=[c.pk]), c.title) for c in later),
+        )
 
 
 @admin.register(CommitmentStatusChange)
-class CommitmentStatusChangeAdmin(SimpleHistoryAdmin):
-    list_display = ["commitment", "old_status", "new_status", "effective_on"]
-    list_select_related = ["commitment"]
+class CommitmentStatusChangeAdmin(RecordAdmin):
+    """Append-only: the add page records a change through the service; nothing is edited
+    or deleted here."""
 
-    # Append-only: status changes are written by forums.services.record_status_change.
+    list_display = ["commitment", "old_status", "new_status", "effective_on", "recorded_by"]
+    list_select_related = ["commitment", "recorded_by"]
+    list_filter = ["new_status", "effective_on"]
+    search_fields = ["commitment__title", "note"]
+    date_hierarchy = "effective_on"
+    autocomplete_fields = ["commitment", "evidence_source", "evidence_meeting"]
+
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return _status_change_view(self, request)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
