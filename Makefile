@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FIXTURES := $(sort $(wildcard fixtures/*.json))
 
-.PHONY: run test install install-dev static migrate load-fixtures lint format clean screenshots
+.PHONY: run test install install-dev static migrate load-fixtures lint format clean screenshots bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ test: install-dev static
 # shot with Debian's chromium at 1280 and 320 px (scripts/screenshots.py).
 screenshots: install-dev static
 	$(PY) scripts/screenshots.py
+
+# The benchmark (bench/run.py, docs/benchmarks.md): PostgreSQL on 127.0.0.1:5432 and
+# Debian's wrk. Builds the small and large datasets when missing (about 6 minutes), runs
+# gunicorn with production settings on port 8070 and writes docs/benchmarks.md.
+bench: $(PY) static
+	$(PY) -m pip install --quiet -e ".[bench]"
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(PY) -m ruff check .

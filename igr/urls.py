@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -33,6 +35,10 @@ urlpatterns = [
     path("", include("forums.urls")),
     path("", include("authorities.urls")),
 ]
+
+# The benchmark's floor views (bench/floors.py), only in the benchmark's own server.
+if os.environ.get("IGR_BENCH_FLOORS") == "1":
+    urlpatterns.insert(0, path("bench/floor/", include("bench.floors")))
 
 # A database outage answers 503 (page or JSON) rather than 500; see igr/faults.py.
 handler500 = "igr.faults.server_error"

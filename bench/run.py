@@ -1,0 +1,596 @@
+"""The benchmark: gunicorn with production settings on a synthetic PostgreSQL dataset,
+driven by wrk from a second process, with two floors measured on the same server.
+
+    make bench                                   # both sizes, writes docs/benchmarks.md
+    .venv/bin/python bench/run.py --sizes small --duration 3   # a quick look
+
+For each size it makes sure the dataset exists (creates the database, migrates and runs
+bench/generate.py when the meetings are missing: about 20 s small, 5 to 6 minutes large),
+starts gunicorn (DEBUG off, HTTPS redirect off because this is plain HTTP on loopback,
+the anonymous API throttle raised so it never answers 429, the floor views switched on by
+IGR_BENCH_FLOORS=1) and runs wrk against each endpoint in turn: a short warm-up, then
+`--duration` seconds at `--concurrency` connections, then the pages and aggregates again
+at one connection for their latency. Every endpoint is fetched once first and must give
+its expected status (200, or 304 for the conditional GET); any other status or a
+connection error during a run is reported as a failure and fails the command.
+
+The figures go to stdout, to bench/results/<size>.json and into docs/benchmarks.md
+between the `bench:results` markers (the rest of that file is written by hand).
+wrk comes from Debian (`apt-get install wrk`); the script says so when it is missing.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results"
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DATABASES = {
+    "small": os.environ.get("BENCH_DB_SMALL", "igr_bench_small"),
+    "large": os.environ.get("BENCH_DB_LARGE", "igr_bench"),
+}
+#: Synthetic meetings each size must hold (bench/generate.py's counts).
+EXPECTED_MEETINGS = {"small": 1_000, "large": 100_000}
+BENCH_USER = os.environ.get("IGR_BENCH_USER", "bench")
+
+# Issue 7's targets, checked on the large dataset.
+TARGETS = {
+    "list": 0.5,  # × the .values() floor
+    "detail": 0.6,
+    "conditional": 1.5,  # × its own 200
+    "aggregate_p95_ms": 150,
+    "page_p95_ms": 100,
+    "deep_page": 1.5,
+    "growth": 1.3,
+}
+
+
+def log(message):
+    print(message, flush=True)
+
+
+# --- dataset --------------------------------------------------------------------------
+
+
+def pg_scalar(database, sql, params=()):
+    with psycopg.connect(f"{PG}/{database}", autocommit=True) as conn:
+        row = conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+
+def manage(database, *args, env_extra=None):
+    env = dict(os.environ, DATABASE_URL=f"{PG}/{database}", SECRET_KEY="benchmark-only")
+    env.update(env_extra or {})
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def ensure_dataset(size):
+    """Create, migrate and fill the size's database unless its meetings are already there."""
+    database = DATABASES[size]
+    if "bench" not in database:
+        sys.exit(f"Refusing {database!r}: benchmark databases have 'bench' in their name.")
+    exists = pg_scalar("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (database,))
+    if not exists:
+        log(f"creating database {database}")
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{database}"')
+    try:
+        meetings = pg_scalar(
+            database, "SELECT count(*) FROM forums_meeting WHERE slug LIKE '%%-b%%'"
+        )
+    except psycopg.errors.UndefinedTable:
+        meetings = 0
+    if meetings < EXPECTED_MEETINGS[size]:
+        log(f"generating the {size} dataset in {database} (bench/generate.py)")
+        env = dict(os.environ, DATABASE_URL=f"{PG}/{database}")
+        subprocess.run(
+            [sys.executable, "bench/generate.py", "--size", size], cwd=ROOT, env=env, check=True
+        )
+    # New migrations (indexes) reach an existing dataset without regenerating it.
+    manage(database, "migrate", "--noinput", "-v", "0")
+    counts = {}
+    for table in (
+        "forums_meeting",
+        "forums_commitment",
+        "forums_attendance",
+        "forums_agendaitem",
+        "authorities_person",
+        "authorities_office",
+    ):
+        counts[table] = pg_scalar(database, f"SELECT count(*) FROM {table}")
+    return counts
+
+
+def ensure_bench_user(database, password):
+    """A staff superuser for the load run's admin visitors (bench/locustfile.py)."""
+    script = (
+        "from django.contrib.auth import get_user_model\n"
+        "User = get_user_model()\n"
+        f"user, _ = User.objects.get_or_create(username={BENCH_USER!r})\n"
+        "user.is_staff = user.is_superuser = user.is_active = True\n"
+        f"user.set_password({password!r})\n"
+        "user.save()\n"
+    )
+    manage(database, "shell", "-c", script)
+
+
+def ensure_static():
+    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
+        log("collecting static files (the manifest storage needs them with DEBUG off)")
+        manage(DATABASES["small"], "collectstatic", "--noinput", "-v", "0")
+
+
+# --- server ---------------------------------------------------------------------------
+
+
+class Server:
+    """gunicorn with production settings on 127.0.0.1:<port>, stopped on exit."""
+
+    def __init__(self, database, port, settings_module=None, log_path=None):
+        self.base = f"http://127.0.0.1:{port}"
+        self.env = dict(
+            os.environ,
+            DEBUG="false",
+            SECRET_KEY=secrets.token_urlsafe(40),
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            DATABASE_URL=f"{PG}/{database}",
+            # Plain HTTP on loopback: no TLS to redirect to (README, SECURE_SSL_REDIRECT).
+            SECURE_SSL_REDIRECT="false",
+            # Persistent connections, as a production deployment sets them.
+            DB_CONN_MAX_AGE="600",
+            # One client sends thousands of requests a second here; the throttle still
+            # runs (its cache reads and writes are part of each request), it never trips.
+            API_ANON_THROTTLE_RATE="1000000000/second",
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            GUNICORN_MAX_REQUESTS="0",
+            IGR_BENCH_FLOORS="1",
+            LOG_LEVEL="WARNING",
+        )
+        if settings_module:
+            self.env["DJANGO_SETTINGS_MODULE"] = settings_module
+        self.log_path = log_path or RESULTS / f"gunicorn-{port}.log"
+        self.process = None
+
+    def __enter__(self):
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        self.log_file = open(self.log_path, "w")  # closed in __exit__
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "igr.wsgi", "-c", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
+            try:
+                if fetch(self.base + "/healthz")[0] == 200:
+                    return self
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            time.sleep(0.3)
+        self.__exit__()
+        sys.exit(f"gunicorn did not answer /healthz within 60 s; see {self.log_path}")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log_file.close()
+
+    @property
+    def workers(self):
+        return int(self.env.get("WEB_CONCURRENCY") or (os.cpu_count() or 1) * 2 + 1)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def fetch(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with OPENER.open(request, timeout=60) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def get_json(base, path):
+    status, headers, body = fetch(base + path, {"Accept": "application/json"})
+    if status != 200:
+        sys.exit(f"GET {path} answered {status}: {body[:300]!r}")
+    return headers, json.loads(body)
+
+
+# --- the request mix ------------------------------------------------------------------
+
+
+def endpoints(base):
+    """The fixed mix, with real slugs and ids from the dataset under test."""
+    headers, meetings = get_json(base, "/api/v1/meetings/?page_size=1")
+    total = int(headers["X-Total-Count"])
+    slug = meetings["results"][0]["slug"]
+    _, commitments = get_json(base, "/api/v1/commitments/?page_size=1&status=in_progress")
+    commitment = commitments["results"][0]
+    authority = commitment["lead_authority"]
+    # "Deep": nine tenths of the way through the list, at the default page sizes.
+    api_deep = max(1, (total * 9 // 10) // 50)
+    page_deep = max(1, (total * 9 // 10) // 25)
+    etag = fetch(base + "/api/v1/meetings/", {"Accept": "application/json"})[1]["ETag"]
+    commitments = f"/api/v1/commitments/?status=in_progress&lead_authority={authority}"
+    commitments += "&ordering=-due_on"
+    return [
+        # (name, group, path, request headers, expected status)
+        ("floor: constant JSON", "floor", "/bench/floor/constant/", {}, 200),
+        ("floor: meetings .values()", "floor", "/bench/floor/meetings/", {}, 200),
+        ("API meetings, page 1", "list", "/api/v1/meetings/", {}, 200),
+        ("API meetings, deep page", "list-deep", f"/api/v1/meetings/?page={api_deep}", {}, 200),
+        ("API commitments, 2 filters + ordering", "list", commitments, {}, 200),
+        ("API meeting detail", "detail", f"/api/v1/meetings/{slug}/", {}, 200),
+        ("API commitment detail", "detail", f"/api/v1/commitments/{commitment['id']}/", {}, 200),
+        ("API meetings, 304", "conditional", "/api/v1/meetings/", {"If-None-Match": etag}, 304),
+        ("API scorecards", "aggregate", "/api/v1/scorecards/", {}, 200),
+        ("API forum health", "aggregate", "/api/v1/forum-health/", {}, 200),
+        ("page: home", "page", "/", {}, 200),
+        ("page: meetings list", "page", "/meetings/", {}, 200),
+        ("page: meetings list, deep page", "page-deep", f"/meetings/?page={page_deep}", {}, 200),
+        ("page: meeting detail", "page", f"/meetings/{slug}/", {}, 200),
+        ("page: commitments list", "page", "/commitments/", {}, 200),
+        ("page: commitment detail", "page", f"/commitments/{commitment['id']}/", {}, 200),
+    ]
+
+
+def wrk(base, path, headers, connections, seconds):
+    command = [
+        "wrk",
+        f"-t{min(connections, 2)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(ROOT / "bench" / "report.lua"),
+    ]
+    for name, value in {"Accept": "application/json", **headers}.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(
+        [*command, base + path], capture_output=True, text=True, check=True
+    ).stdout
+    figures = json.loads(output.strip().splitlines()[-1])
+    seconds_run = figures["duration_us"] / 1e6
+    errors = sum(figures[k] for k in ("connect", "read", "write", "timeout"))
+    if not figures["requests"]:
+        errors += 1
+    return {
+        # Requests still running when the run ends are not counted: a run in which none
+        # finished shows 0 req/s (and the endpoint as a failure in the report).
+        "rps": figures["requests"] / seconds_run,
+        "requests": figures["requests"],
+        "p50_ms": figures["p50"] / 1000,
+        "p95_ms": figures["p95"] / 1000,
+        "p99_ms": figures["p99"] / 1000,
+        "errors": errors,
+        "bad_status": figures["bad"],
+    }
+
+
+def measure(size, args):
+    counts = ensure_dataset(size)
+    database = DATABASES[size]
+    password = os.environ.get("IGR_BENCH_PASSWORD") or secrets.token_urlsafe(18)
+    ensure_bench_user(database, password)
+    results = {
+        "size": size,
+        "database": database,
+        "counts": counts,
+        "concurrency": args.concurrency,
+        "duration_s": args.duration,
+        "endpoints": [],
+    }
+    with Server(database, args.port) as server:
+        results["workers"] = server.workers
+        mix = endpoints(server.base)
+        for name, _group, path, headers, expected in mix:
+            status = fetch(server.base + path, {"Accept": "application/json", **headers})[0]
+            if status != expected:
+                sys.exit(f"{name}: GET {path} answered {status}, expected {expected}")
+        for name, group, path, headers, _ in mix:
+            wrk(server.base, path, headers, args.concurrency, 1)  # warm-up
+            row = {"name": name, "group": group, "path": path}
+            row["c"] = wrk(server.base, path, headers, args.concurrency, args.duration)
+            if group in ("aggregate", "page", "page-deep", "list", "list-deep"):
+                row["c1"] = wrk(server.base, path, headers, 1, args.duration)
+            results["endpoints"].append(row)
+            log(describe(row, args.concurrency))
+    uncached = ROOT / "bench" / "uncached_settings.py"
+    if uncached.exists():
+        # Aggregates again with their cache switched off, for the uncached budget.
+        with Server(database, args.port, settings_module="bench.uncached_settings") as server:
+            for row in results["endpoints"]:
+                if row["group"] == "aggregate":
+                    wrk(server.base, row["path"], {}, 1, 1)
+                    row["c1_uncached"] = wrk(server.base, row["path"], {}, 1, args.duration)
+                    log(f"  {row['name']} uncached, c=1: {fmt(row['c1_uncached'])}")
+    results["measured_at"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{size}.json").write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
+def fmt(f):
+    return (
+        f"{f['rps']:8.1f} req/s  p50 {f['p50_ms']:7.1f}  p95 {f['p95_ms']:7.1f}  "
+        f"p99 {f['p99_ms']:7.1f} ms  errors {f['errors'] + f['bad_status']}"
+    )
+
+
+def describe(row, concurrency):
+    text = f"{row['name']:<40} c={concurrency}: {fmt(row['c'])}"
+    if "c1" in row:
+        text += f"\n{'':<40} c=1: {fmt(row['c1'])}"
+    return text
+
+
+# --- the report -----------------------------------------------------------------------
+
+
+def machine():
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(meminfo.read_text().split()[1])
+        memory = f"{kib / 1024 / 1024:.0f} GiB"
+    postgres = pg_scalar("postgres", "SHOW server_version")
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()
+    import django
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": postgres,
+        "wrk": wrk_version[1] if len(wrk_version) > 1 else "?",
+    }
+
+
+def by_name(results):
+    return {row["name"]: row for row in results["endpoints"]}
+
+
+def table(results):
+    rows = by_name(results)
+    floor = rows["floor: meetings .values()"]["c"]["rps"]
+    lines = [
+        f"| endpoint | req/s (c={results['concurrency']}) | p50 ms | p95 ms | p99 ms "
+        "| × .values() floor | c=1 p50 ms | c=1 p95 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in results["endpoints"]:
+        f = row["c"]
+        c1 = row.get("c1_uncached") or row.get("c1")
+        c1_note = " (uncached)" if "c1_uncached" in row else ""
+        errors = f["errors"] + f["bad_status"] + (c1["errors"] + c1["bad_status"] if c1 else 0)
+        lines.append(
+            f"| {row['name']} | {f['rps']:.1f} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} "
+            f"| {f['p99_ms']:.1f} | {f['rps'] / floor:.2f} | "
+            + (f"{c1['p50_ms']:.1f}{c1_note} | {c1['p95_ms']:.1f}{c1_note}" if c1 else "– | –")
+            + f" | {errors} |"
+        )
+    return "\n".join(lines)
+
+
+def finished(figures):
+    return figures["requests"] > 0
+
+
+def p95(figures, seconds):
+    if not finished(figures):
+        return f"no request finished in {seconds} s"
+    return f"{figures['p95_ms']:.1f} ms"
+
+
+def verdicts(large, small=None):
+    """Each target of issue 7 on the large dataset: (target, figure, met)."""
+    rows = by_name(large)
+    floor = rows["floor: meetings .values()"]["c"]["rps"]
+    out = []
+    for row in large["endpoints"]:
+        ratio = row["c"]["rps"] / floor
+        if row["group"] == "list":
+            out.append((f"{row['name']} ≥ 0.5× floor", f"{ratio:.2f}×", ratio >= TARGETS["list"]))
+        elif row["group"] == "detail":
+            out.append((f"{row['name']} ≥ 0.6× floor", f"{ratio:.2f}×", ratio >= TARGETS["detail"]))
+        elif row["group"] == "aggregate":
+            c1 = row.get("c1_uncached") or row["c1"]
+            label = "uncached" if "c1_uncached" in row else "no cache in this build"
+            out.append(
+                (
+                    f"{row['name']} p95 ≤ 150 ms at c=1 ({label})",
+                    p95(c1, large["duration_s"]),
+                    finished(c1) and c1["p95_ms"] <= TARGETS["aggregate_p95_ms"],
+                )
+            )
+            if "c1_uncached" in row:
+                out.append(
+                    (
+                        f"{row['name']} p95 at c=1, cached",
+                        p95(row["c1"], large["duration_s"]),
+                        finished(row["c1"]) and row["c1"]["p95_ms"] <= 150,
+                    )
+                )
+        elif row["group"] == "page":
+            out.append(
+                (
+                    f"{row['name']} p95 ≤ 100 ms at c=1",
+                    p95(row["c1"], large["duration_s"]),
+                    finished(row["c1"]) and row["c1"]["p95_ms"] <= TARGETS["page_p95_ms"],
+                )
+            )
+    ratio = rows["API meetings, 304"]["c"]["rps"] / max(
+        rows["API meetings, page 1"]["c"]["rps"], 1e-9
+    )
+    out.append(("304 ≥ 1.5× its own 200", f"{ratio:.2f}×", ratio >= TARGETS["conditional"]))
+    for first, deep in (
+        ("API meetings, page 1", "API meetings, deep page"),
+        ("page: meetings list", "page: meetings list, deep page"),
+    ):
+        slow = rows[first]["c1"]["p50_ms"], rows[deep]["c1"]["p50_ms"]
+        ratio = max(slow) / min(slow) if min(slow) else float("inf")
+        out.append((f"{first} vs deep page within 1.5× (c=1 p50)", f"{ratio:.2f}×", ratio <= 1.5))
+    if small:
+        small_rows = by_name(small)
+        worst = max(
+            (small_rows[name]["c"]["rps"] / max(row["c"]["rps"], 1e-9), name)
+            for name, row in rows.items()
+            if name in small_rows and not name.startswith("floor")
+        )
+        out.append(
+            (
+                f"growth small→large ≤ 1.3× (worst: {worst[1]})",
+                f"{worst[0]:.2f}×",
+                worst[0] <= TARGETS["growth"],
+            )
+        )
+    return out
+
+
+def growth_table(small, large):
+    s, big = by_name(small), by_name(large)
+    lines = [
+        "| endpoint | small req/s | large req/s | time per request, large ÷ small |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, row in big.items():
+        if name in s:
+            ratio = s[name]["c"]["rps"] / row["c"]["rps"] if row["c"]["rps"] else float("inf")
+            lines.append(
+                f"| {name} | {s[name]['c']['rps']:.1f} | {row['c']['rps']:.1f} | {ratio:.2f} |"
+            )
+    return "\n".join(lines)
+
+
+def report(all_results, facts):
+    small, large = all_results.get("small"), all_results.get("large")
+    any_result = large or small
+    parts = [
+        f"Measured {any_result['measured_at']} on {facts['cpu']} ({facts['cores']} cores, "
+        f"{facts['memory']}), {facts['os']}; Python {facts['python']}, Django "
+        f"{facts['django']}, PostgreSQL {facts['postgresql']}, wrk {facts['wrk']}. "
+        f"gunicorn with {any_result['workers']} sync workers, DEBUG off, persistent "
+        "database connections; wrk on the same machine. Each endpoint: 1 s warm-up, then "
+        f"{any_result['duration_s']} s at {any_result['concurrency']} connections and "
+        f"{any_result['duration_s']} s at 1 connection. Latencies in milliseconds.",
+    ]
+    for size, results in (("small", small), ("large", large)):
+        if not results:
+            continue
+        counts = ", ".join(
+            f"{table_name.split('_', 1)[1]} {n:,}" for table_name, n in results["counts"].items()
+        )
+        parts.append(f"### {size.capitalize()} dataset ({results['database']}: {counts})")
+        parts.append(table(results))
+    if small and large:
+        parts.append("### Growth, small → large")
+        parts.append(growth_table(small, large))
+    if large:
+        parts.append("### Targets (large dataset)")
+        lines = ["| target | figure | met |", "| --- | ---: | --- |"]
+        for target, figure, met in verdicts(large, small):
+            lines.append(f"| {target} | {figure} | {'yes' if met else '**no**'} |")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def write_doc(text):
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    body = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    if START not in body:
+        body += f"\n{START}\n{END}\n"
+    head, rest = body.split(START, 1)
+    _, tail = rest.split(END, 1)
+    DOC.write_text(f"{head}{START}\n{text}\n{END}{tail}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="small,large", help="comma-separated: small,large")
+    parser.add_argument("--duration", type=int, default=8, help="seconds per endpoint and mode")
+    parser.add_argument("--concurrency", type=int, default=8, help="wrk connections")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8070")))
+    parser.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit(
+            "wrk is missing: install it with `sudo apt-get install wrk` (Debian package) "
+            "and run again."
+        )
+    ensure_static()
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    all_results = {}
+    for size in sizes:
+        log(f"== {size} dataset ({DATABASES[size]})")
+        all_results[size] = measure(size, args)
+    # A size not measured this time keeps its last figures, so growth can be reported.
+    for size in ("small", "large"):
+        saved = RESULTS / f"{size}.json"
+        if size not in all_results and saved.exists():
+            all_results[size] = json.loads(saved.read_text())
+    text = report(all_results, machine())
+    log("\n" + text)
+    if not args.no_doc:
+        write_doc(text)
+        log(f"\nwritten to {DOC.relative_to(ROOT)}")
+    failures = [
+        row["name"]
+        for results in all_results.values()
+        if results["size"] in sizes
+        for row in results["endpoints"]
+        for mode in ("c", "c1", "c1_uncached")
+        if mode in row and row[mode]["errors"] + row[mode]["bad_status"]
+    ]
+    if failures:
+        sys.exit(f"errors or unexpected statuses during the run: {', '.join(failures)}")
+
+
+if __name__ == "__main__":
+    main()
