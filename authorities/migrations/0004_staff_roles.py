@@ -1,54 +1,14 @@
-"""The three staff roles as groups, so a superuser only has to put people in one.
+"""The three staff roles (Editor, Publisher, Viewer) as groups; authorities/roles.py says
+what each may do. A domain model added later needs its own migration calling
+sync_roles to join these groups."""
 
-- Editor: view, add and change every domain record (drafts, status changes); cannot
-  publish, withdraw or delete.
-- Publisher: an Editor who may also publish, withdraw (the publish_* permissions) and
-  delete.
-- Viewer: read-only.
-
-None of them gets an auth.* permission: only superusers manage users and groups.
-
-Guards against: a fresh database (tests, a new deployment) where the permission rows do
-not exist yet, because Django creates them in post_migrate, after every migration has
-run. Without creating them here the groups would be made empty, silently. A domain model
-added later needs its own migration to join these groups.
-"""
-
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-DOMAIN_APPS = ("authorities", "forums")
-ROLES = {
-    "Editor": ("view_", "add_", "change_"),
-    "Publisher": ("view_", "add_", "change_", "delete_", "publish_"),
-    "Viewer": ("view_",),
-}
-
-
-def _ensure_permissions(apps):
-    for label in DOMAIN_APPS:
-        app_config = apps.get_app_config(label)
-        # Historical app configs have no models module, which makes create_permissions
-        # return without doing anything; it only reads the models through `apps`.
-        app_config.models_module = True
-        try:
-            create_permissions(app_config, apps=apps, verbosity=0)
-        finally:
-            app_config.models_module = None
+from authorities.roles import ROLES, sync_roles
 
 
 def create_roles(apps, schema_editor):
-    _ensure_permissions(apps)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    # simple-history's Historical* models keep their own permissions, which nobody needs:
-    # the history pages ask for the tracked model's permissions.
-    domain = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).exclude(
-        content_type__model__startswith="historical"
-    )
-    for name, prefixes in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set([p for p in domain if p.codename.startswith(prefixes)])
+    sync_roles(apps)
 
 
 def remove_roles(apps, schema_editor):
