@@ -11,6 +11,11 @@ class ReadOnlyOrStaffModelPermissions(permissions.DjangoModelPermissions):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
+        if not hasattr(view, request.method.lower()):
+            # The view has no such operation (the read-only aggregates, or a write the
+            # route does not offer): let it answer 405 rather than ask for a model
+            # permission it has no model for.
+            return True
         user = request.user
         if not (user and user.is_authenticated and user.is_staff):
             return False
