@@ -5,44 +5,18 @@ answers 400 naming the field, never 500."""
 import json
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from authorities.models import Authority
 from forums.models import Commitment, Meeting
 
 pytestmark = pytest.mark.django_db
 
-ROLE_PERMISSIONS = {
-    "editor": ("add_", "change_", "view_"),
-    "publisher": ("add_", "change_", "view_", "publish_"),
-    "viewer": ("view_",),
-    "outsider": (),
-}
-
 
 @pytest.fixture
-def cast(request, django_user_model):
-    """The shared cast from tests/conftest.py (editor, publisher, viewer, outsider).
-
-    Stand-ins with the same rights are made only while that cast has not landed yet;
-    they give the Editor, Publisher and Viewer groups' rights directly.
-    """
-
-    def get(role):
-        try:
-            return request.getfixturevalue(role)
-        except pytest.FixtureLookupError:
-            user = django_user_model.objects.create_user(
-                f"stand-in-{role}", password="x" * 12, is_staff=role != "outsider"
-            )
-            prefixes = ROLE_PERMISSIONS[role]
-            ours = Permission.objects.filter(content_type__app_label__in=["forums", "authorities"])
-            user.user_permissions.set(
-                [p for p in ours if prefixes and p.codename.startswith(prefixes)]
-            )
-            return user
-
-    return get
+def cast(request):
+    """The shared cast from tests/conftest.py (editor, publisher, viewer, outsider): staff
+    in the real Editor, Publisher and Viewer groups, so these are the roles' own rights."""
+    return request.getfixturevalue
 
 
 def payloads(w):
