@@ -28,6 +28,18 @@ from authorities.models import PublicationState
 from forums import services
 
 PUBLISH_BUTTON = "_publish"
+# Reverting to an old version restores what staff typed, never these: publication moves
+# only through the publish service, a commitment's status only through its own service,
+# and a slug never changes.
+REVERT_KEEPS = (
+    "publication_state",
+    "published_at",
+    "withdrawal_reason",
+    "status_changed_on",
+    "slug",
+    "created_at",
+    "updated_at",
+)
 CHANGE_REASON = "change_reason"
 VERSION = "version"
 
@@ -350,6 +362,12 @@ class RecordAdmin(SimpleHistoryAdmin):
         return request.POST.get(CHANGE_REASON, "").strip()
 
     def save_model(self, request, obj, form, change):
+        current = getattr(form, "current", None)
+        if current is not None:
+            keep = [*REVERT_KEEPS, *(f.name for f in obj._meta.fields if not f.editable)]
+            for name in keep:
+                if hasattr(current, name):
+                    setattr(obj, name, getattr(current, name))
         reason = self._reason(request, form)
         if reason:
             obj._change_reason = reason
@@ -477,7 +495,7 @@ class RecordAdmin(SimpleHistoryAdmin):
         if old is not None and latest is not None and old.pk != latest.pk:
             delta = latest.diff_against(old, foreign_keys_are_objs=True)
             helper = self.get_historical_record_context_helper(request, latest)
-            skip = {"updated_at", "created_at"}
+            skip = {*REVERT_KEEPS, *(f.name for f in model._meta.fields if not f.editable)}
             rows = [
                 c
                 for c, raw in zip(

@@ -154,3 +154,23 @@ def test_lineage_is_editable(editor_client, meeting_world):
     page = editor_client.get(f"/admin/forums/commitment/{earlier.pk}/change/")
     assert "Meet twice a year" in page.content.decode()
     assert Commitment.objects.get(pk=earlier.pk).superseded_by.get() == later
+
+
+def test_reverting_to_a_draft_version_does_not_unpublish(
+    publisher, publisher_client, meeting_world
+):
+    from forums.services import publish
+
+    meeting = MeetingFactory(forum=meeting_world.forum, publication_state="draft", location="A")
+    meeting.sources.add(meeting_world.source)
+    draft_version = meeting.history.latest().history_id
+    publish(meeting, by=publisher)
+    revert_url = f"/admin/forums/meeting/{meeting.pk}/history/{draft_version}/"
+    page = publisher_client.get(revert_url)
+    assert "Publication state" not in page.content.decode().split('id="revert-changes"')[1][:2000]
+
+    publisher_client.post(revert_url, {**flat(form_data(page)), "change_reason": "Undo."})
+
+    meeting.refresh_from_db()
+    assert meeting.publication_state == "published"
+    assert meeting.published_at is not None
