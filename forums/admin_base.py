@@ -194,6 +194,9 @@ class RecordInlineForm(forms.ModelForm):
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    # Set per request by RecordInline.get_formset.
+    request = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
@@ -201,6 +204,16 @@ class RecordInlineForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # A row that is a published record of its own (a commitment on a meeting's page,
+        # an office on a person's) keeps the Publisher-only rule.
+        if (
+            self.instance.pk is not None
+            and self.has_changed()
+            and self.request is not None
+            and not _may_edit(self.request, self.instance)
+        ):
+            state = self.instance.get_publication_state_display().lower()
+            raise ValidationError(f"“{self.instance}” is {state}; only a Publisher can change it.")
         if self.instance.pk is not None and not cleaned.get("DELETE"):
             sent = self.data.get(self.add_prefix(VERSION), "")
             if sent != version_of(self.instance):
@@ -249,6 +262,11 @@ class RecordInline:
     formset = RecordInlineFormSet
     extra = 0
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"request": request})
+        return formset
+
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and _may_edit(request, obj)
 
@@ -265,7 +283,7 @@ def _governing_record(obj):
         return None
     if is_publishable(type(obj)):
         return obj
-    for name in ("meeting", "forum", "commitment"):
+    for name in ("meeting", "forum", "commitment", "authority"):
         parent = getattr(obj, name, None) if hasattr(type(obj), name) else None
         if parent is not None and is_publishable(type(parent)):
             return parent

@@ -169,3 +169,24 @@ def test_viewer_sees_everything_but_every_write_is_403(viewer_client, meeting_wo
     assert meeting.location == "Leeds"
     assert Meeting.objects.count() == 1
     assert not commitment.status_changes.exists()
+
+
+def test_editor_cannot_change_a_published_commitment_from_a_draft_meetings_page(
+    editor_client, meeting_world
+):
+    meeting = MeetingFactory(forum=meeting_world.forum, publication_state="draft")
+    commitment = Commitment.objects.create(
+        meeting=meeting,
+        title="Meet every quarter",
+        text="Quarterly.",
+        publication_state="published",
+    )
+    url = f"/admin/forums/meeting/{meeting.pk}/change/"
+    data = {**flat(form_data(editor_client.get(url))), "commitments-0-title": "Meet yearly"}
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "is published; only a Publisher can change it." in response.content.decode()
+    commitment.refresh_from_db()
+    assert commitment.title == "Meet every quarter"
