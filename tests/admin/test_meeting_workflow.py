@@ -190,3 +190,15 @@ def test_editor_cannot_change_a_published_commitment_from_a_draft_meetings_page(
     assert "is published; only a Publisher can change it." in response.content.decode()
     commitment.refresh_from_db()
     assert commitment.title == "Meet every quarter"
+
+
+def test_a_scheduled_meeting_whose_date_has_passed_is_flagged(editor_client, meeting_world):
+    overdue = MeetingFactory(forum=meeting_world.forum, status="scheduled")
+    MeetingFactory(forum=meeting_world.forum, status="held")
+
+    changelist = editor_client.get("/admin/forums/meeting/").content.decode()
+    assert changelist.count("Date passed: record what happened") == 1
+    filtered = editor_client.get("/admin/forums/meeting/?attention=past_due").content.decode()
+    assert "1 meeting" in filtered
+    page = editor_client.get(f"/admin/forums/meeting/{overdue.pk}/change/").content.decode()
+    assert "is still marked scheduled" in page
