@@ -161,9 +161,10 @@ EXPECTED_QUERIES = {
     # count; forums, lead authorities, recommendations (selects); page of commitments
     # joined to meeting, its forum, forum and lead authority
     "/commitments/": 5,
-    # count; member authorities (select); page of forums; forums_health: the meeting
-    # aggregate, the commitment aggregate, then the page's forums themselves
-    "/forums/": 6,
+    # count; member authorities (select); page of forums; forums_health: the data
+    # fingerprint keying its cache, the meeting aggregate, members expected and present,
+    # the commitment aggregate, then the page's forums themselves
+    "/forums/": 8,
     # count; member-of-forum (select); page of authorities
     "/authorities/": 3,
     # count; forums (select); page of changes joined to commitment, source, meeting, forum
