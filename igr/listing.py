@@ -80,6 +80,14 @@ class FilteredListView(ListView):
         errors = {}
         if self.filterset.is_bound and not self.filterset.is_valid():
             errors = self.filterset.errors
+        page = context.get("page_obj")
+        if page is not None:
+            # The page links drawn: first, last, two either side of this one, "…" between.
+            # Built by the paginator rather than by looping over every page number in the
+            # template, which cost 1 s a page at 300,000 commitments (12,000 pages).
+            context["page_numbers"] = page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            )
         context.update(
             filterset=self.filterset,
             filter_controls=filter_controls(self.filterset.form, self.filter_fields),
