@@ -29,6 +29,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -41,6 +42,7 @@ VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+LOAD_START, LOAD_END = "<!-- bench:load:start -->", "<!-- bench:load:end -->"
 
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASES = {
@@ -166,7 +168,7 @@ class Server:
         )
         if settings_module:
             self.env["DJANGO_SETTINGS_MODULE"] = settings_module
-        self.log_path = log_path or RESULTS / f"gunicorn-{port}.log"
+        self.log_path = log_path or Path(tempfile.gettempdir()) / f"igr-bench-gunicorn-{port}.log"
         self.process = None
 
     def __enter__(self):
@@ -541,14 +543,86 @@ def report(all_results, facts):
     return "\n\n".join(parts)
 
 
-def write_doc(text):
+def write_doc(text, start=START, end=END):
     DOC.parent.mkdir(parents=True, exist_ok=True)
-    body = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
-    if START not in body:
-        body += f"\n{START}\n{END}\n"
-    head, rest = body.split(START, 1)
-    _, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{START}\n{text}\n{END}{tail}")
+    body = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if start not in body:
+        body += f"\n{start}\n{end}\n"
+    head, rest = body.split(start, 1)
+    _, tail = rest.split(end, 1)
+    DOC.write_text(f"{head}{start}\n{text}\n{end}{tail}")
+
+
+# --- the load run (issue 8) -------------------------------------------------------------
+
+
+def load(args):
+    """Constant-rate locust run against gunicorn on the large dataset: pages, API, admin."""
+    locust = VENV_BIN / "locust"
+    if not locust.exists():
+        sys.exit('locust is missing: `.venv/bin/pip install -e ".[bench]"` (or `make bench`).')
+    database = DATABASES["large"]
+    counts = ensure_dataset("large")
+    password = os.environ.get("IGR_BENCH_PASSWORD") or secrets.token_urlsafe(18)
+    ensure_bench_user(database, password)
+    report_path = RESULTS / "load.json"
+    with Server(database, args.port) as server:
+        env = dict(os.environ, IGR_BENCH_PASSWORD=password, IGR_LOAD_REPORT=str(report_path))
+        command = [
+            str(locust),
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "-u",
+            str(args.users),
+            "-r",
+            str(args.users),
+            "-t",
+            f"{args.load_seconds}s",
+            "--host",
+            server.base,
+            "--csv",
+            str(Path(tempfile.gettempdir()) / "igr-bench-load"),
+            "--only-summary",
+        ]
+        log(f"locust: {args.users} users at one request a second each, {args.load_seconds} s")
+        subprocess.run(command, cwd=ROOT, env=env, check=False)
+    groups = json.loads(report_path.read_text())
+    total = sum(g["requests"] for g in groups.values())
+    bad = {
+        kind: sum(g.get(kind, 0) for g in groups.values())
+        for kind in ("5xx", "connection errors", "other failures")
+    }
+    lines = [
+        f"Run {datetime.datetime.now(datetime.UTC).isoformat(timespec='seconds')}: locust "
+        f"{args.users} users, each at one request a second (constant_throughput), so "
+        f"{args.users} requests a second offered for {args.load_seconds} s, against gunicorn "
+        f"({Server(database, args.port).workers} sync workers) on the large dataset "
+        f"({counts['forums_meeting']:,} meetings, {counts['forums_attendance']:,} attendance "
+        "rows); users 6 : 3 : 1 public visitors, API clients and signed-in staff in the "
+        f"admin. {total:,} requests: {bad['5xx']} answered 5xx, {bad['connection errors']} "
+        f"connection errors, {bad['other failures']} other failures.",
+        "",
+        "| group | requests | achieved req/s | p50 ms | p95 ms | p99 ms | max ms "
+        "| 5xx | connection errors | other failures |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in ("pages", "API", "admin"):
+        g = groups.get(name)
+        if not g:
+            continue
+        lines.append(
+            f"| {name} | {g['requests']:,} | {g['requests'] / args.load_seconds:.1f} "
+            f"| {g['p50_ms']:.0f} | {g['p95_ms']:.0f} | {g['p99_ms']:.0f} | {g['max_ms']:.0f} "
+            f"| {g.get('5xx', 0)} | {g.get('connection errors', 0)} "
+            f"| {g.get('other failures', 0)} |"
+        )
+    text = "\n".join(lines)
+    log("\n" + text)
+    if not args.no_doc:
+        write_doc(text, LOAD_START, LOAD_END)
+    if bad["5xx"] or bad["connection errors"]:
+        sys.exit("the load run saw 5xx answers or connection errors")
 
 
 def main():
@@ -558,7 +632,15 @@ def main():
     parser.add_argument("--concurrency", type=int, default=8, help="wrk connections")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8070")))
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument(
+        "--load", action="store_true", help="run the constant-rate locust load instead (issue 8)"
+    )
+    parser.add_argument("--users", type=int, default=10, help="load: users (= requests/s)")
+    parser.add_argument("--load-seconds", type=int, default=150, help="load: duration")
     args = parser.parse_args()
+    if args.load:
+        ensure_static()
+        return load(args)
     if not shutil.which("wrk"):
         sys.exit(
             "wrk is missing: install it with `sudo apt-get install wrk` (Debian package) "
