@@ -35,6 +35,7 @@ class CouncilAdmin(RecordAdmin):
 @admin.register(Party)
 class PartyAdmin(RecordAdmin):
     list_display = ["name", "short_name", "colour"]
+    list_filter = [("colour", admin.EmptyFieldListFilter)]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -51,6 +52,7 @@ class OfficeInline(RecordInline, admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(RecordAdmin):
     list_display = ["name", "wikidata_id"]
+    list_filter = [("wikidata_id", admin.EmptyFieldListFilter)]
     search_fields = ["name", "slug", "wikidata_id"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OfficeInline]
