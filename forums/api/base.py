@@ -162,7 +162,11 @@ class RecordViewSet(
 
     def get_renderer_context(self):
         context = super().get_renderer_context()
-        if getattr(self, "action", None) in ("list", "retrieve"):
+        # Only CSV needs the header; building a serializer for it on every JSON response
+        # cost a fifth of a detail request.
+        if getattr(self, "action", None) in ("list", "retrieve") and isinstance(
+            getattr(self.request, "accepted_renderer", None), FlatCSVRenderer
+        ):
             context["header"] = csv_header(self.get_serializer())
         return context
 
