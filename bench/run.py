@@ -493,20 +493,42 @@ def verdicts(large, small=None):
                 worst[0] <= TARGETS["growth"],
             )
         )
+        floor = "floor: meetings .values()"
+        floor_growth = small_rows[floor]["c"]["rps"] / max(rows[floor]["c"]["rps"], 1e-9)
+        over = [
+            name
+            for name, row in rows.items()
+            if name in small_rows
+            and not name.startswith("floor")
+            and small_rows[name]["c"]["rps"] / max(row["c"]["rps"], 1e-9) / floor_growth
+            > TARGETS["growth"]
+        ]
+        out.append(
+            (
+                "growth ≤ 1.3× after dividing by the floor's own growth (machine load "
+                "between the two runs)",
+                f"{len(over)} endpoints over: {', '.join(over) or 'none'}",
+                not over,
+            )
+        )
     return out
 
 
 def growth_table(small, large):
     s, big = by_name(small), by_name(large)
+    floor = "floor: meetings .values()"
+    floor_growth = s[floor]["c"]["rps"] / big[floor]["c"]["rps"]
     lines = [
-        "| endpoint | small req/s | large req/s | time per request, large ÷ small |",
-        "| --- | ---: | ---: | ---: |",
+        "| endpoint | small req/s | large req/s | time per request, large ÷ small "
+        "| the same ÷ the .values() floor's |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
     for name, row in big.items():
         if name in s:
             ratio = s[name]["c"]["rps"] / row["c"]["rps"] if row["c"]["rps"] else float("inf")
             lines.append(
-                f"| {name} | {s[name]['c']['rps']:.1f} | {row['c']['rps']:.1f} | {ratio:.2f} |"
+                f"| {name} | {s[name]['c']['rps']:.1f} | {row['c']['rps']:.1f} | {ratio:.2f} "
+                f"| {ratio / floor_growth:.2f} |"
             )
     return "\n".join(lines)
 
