@@ -172,16 +172,29 @@ class RecordViewSet(
 
     # -- publishing ------------------------------------------------------------------
 
-    def _check_publication_change(self, serializer):
-        """Changing the publication state needs the publish_<model> permission too."""
+    def _save(self, serializer):
+        """Save through the publishing services (forums.services), as the admin does.
+
+        A change of publication state needs the publish_<model> permission. Publishing
+        goes through services.publish (refused, writing nothing, when the record cites no
+        source; a meeting takes its draft commitments with it) and withdrawing through
+        services.withdraw (which needs `withdrawal_reason`). The edit and the change of
+        state are one transaction: a refused publication leaves the record as it was."""
+        from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+        from django.db import transaction
+
+        from forums import services
+
         state = serializer.validated_data.get("publication_state")
-        if state is None:
-            return {}
-        current = serializer.instance.publication_state if serializer.instance else None
-        if state == (current or PublicationState.DRAFT):
-            return {}
+        current = (
+            serializer.instance.publication_state if serializer.instance else None
+        ) or PublicationState.DRAFT
+        if state is None or state == current:
+            serializer.save()
+            return
         opts = serializer.Meta.model._meta
-        if not self.request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}"):
+        user = self.request.user
+        if not user.has_perm(f"{opts.app_label}.publish_{opts.model_name}"):
             raise exceptions.PermissionDenied(
                 {
                     "publication_state": [
@@ -190,17 +203,34 @@ class RecordViewSet(
                     ]
                 }
             )
-        if state == PublicationState.PUBLISHED:
-            from django.utils import timezone
-
-            return {"published_at": timezone.now()}
-        return {}
+        if state == PublicationState.DRAFT:
+            serializer.save()
+            return
+        del serializer.validated_data["publication_state"]
+        existing = serializer.instance
+        try:
+            with transaction.atomic():
+                instance = serializer.save()
+                if state == PublicationState.PUBLISHED:
+                    services.publish(instance, by=user)
+                else:
+                    reason = self.request.data.get("withdrawal_reason", "")
+                    services.withdraw(
+                        instance, by=user, reason=reason if isinstance(reason, str) else ""
+                    )
+        except DjangoValidationError as exc:
+            if existing is not None:
+                # The transaction rolled back; keep no unsaved changes on the instance.
+                existing.refresh_from_db()
+            raise serializers.ValidationError(as_serializer_error(exc)) from None
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied({"publication_state": [str(exc)]}) from None
 
     def perform_create(self, serializer):
-        serializer.save(**self._check_publication_change(serializer))
+        self._save(serializer)
 
     def perform_update(self, serializer):
-        serializer.save(**self._check_publication_change(serializer))
+        self._save(serializer)
 
     # -- conditional GET -------------------------------------------------------------
 

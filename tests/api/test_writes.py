@@ -7,7 +7,8 @@ import json
 import pytest
 
 from authorities.models import Authority
-from forums.models import Commitment, Meeting
+from forums.models import Commitment, Forum, Meeting
+from tests.factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -129,9 +130,72 @@ def test_editor_creates_drafts_but_only_a_publisher_publishes(cast, world, token
     )
     assert published_directly.status_code == 403
 
-    done = token_client(publisher).patch(url, {"publication_state": "published"}, format="json")
-    assert done.status_code == 200
+    # Publishing goes through the same service as the admin: nothing without a source.
+    unsourced = token_client(publisher).patch(
+        url, {"publication_state": "published", "purpose": "Edited"}, format="json"
+    )
+    assert unsourced.status_code == 400
+    assert unsourced.json()["errors"][0]["field"] == "sources"
+    forum = Forum.objects.get(slug="draft-forum")
+    assert forum.publication_state == "draft"
+    assert forum.purpose == ""  # the refused request changed nothing
+
+    done = token_client(publisher).patch(
+        url,
+        {"publication_state": "published", "sources": [world.sources[0].pk]},
+        format="json",
+    )
+    assert done.status_code == 200, done.content
+    assert done.json()["publication_state"] == "published"
     assert done.json()["published_at"] is not None
+    assert api_anonymous_sees(url)
+
+
+def api_anonymous_sees(url):
+    from rest_framework.test import APIClient
+
+    return APIClient().get(url).status_code == 200
+
+
+def test_publishing_a_meeting_through_the_api_publishes_its_draft_commitments(
+    cast, world, token_client
+):
+    meeting = world.draft_meeting
+    meeting.sources.set(world.sources)
+    commitment = CommitmentFactory(meeting=meeting, publication_state="draft", published_at=None)
+    response = token_client(cast("publisher")).patch(
+        f"/api/v1/meetings/{meeting.slug}/", {"publication_state": "published"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    commitment.refresh_from_db()
+    assert commitment.publication_state == "published"
+    assert commitment.published_at is not None
+    assert meeting.history.latest().history_user == cast("publisher")
+
+
+def test_withdrawing_through_the_api_needs_a_reason_and_keeps_it(cast, world, token_client):
+    meeting = world.meetings[1]
+    url = f"/api/v1/meetings/{meeting.slug}/"
+    client = token_client(cast("publisher"))
+    refused = client.patch(url, {"publication_state": "withdrawn"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "withdrawal_reason"
+    meeting.refresh_from_db()
+    assert meeting.publication_state == "published"
+
+    done = client.patch(
+        url,
+        {"publication_state": "withdrawn", "withdrawal_reason": "The date was wrong."},
+        format="json",
+    )
+    assert done.status_code == 200, done.content
+    meeting.refresh_from_db()
+    assert meeting.publication_state == "withdrawn"
+    assert meeting.withdrawal_reason == "The date was wrong."
+    # Its published commitment goes with it, so no public page cites a withdrawn meeting.
+    world.commitments[1].refresh_from_db()
+    assert world.commitments[1].publication_state == "withdrawn"
+    assert not api_anonymous_sees(url)
 
 
 def test_status_is_read_only_on_commitments(cast, world, token_client):
