@@ -432,29 +432,52 @@ def _attendance(*, forum=None, start=None, end=None):
     return _in_range(attendance, "meeting__date", start, end)
 
 
-@cached_aggregate
-def attendance_summary(*, forum=None, start=None, end=None) -> list[dict]:
-    """Person × forum: how often each person attended each forum, by mode."""
-    rows = (
+def _attendance_groups(*, forum=None, start=None, end=None):
+    """Person × forum groups, counted by mode, in a total order (names, then slugs, so a
+    shared name cannot move a row between pages). Unevaluated: a page slices it (LIMIT and
+    OFFSET on the grouped SELECT) and the total counts it (COUNT over the groups), so the
+    database never sends every group; at 1,000,000 attendance rows there are 35,000."""
+    return (
         _attendance(forum=forum, start=start, end=end)
         .values("person__slug", "person__name", "meeting__forum__slug", "meeting__forum__name")
         .annotate(
             **{mode: Count("id", filter=Q(mode=mode)) for mode in AttendanceMode.values},
             meetings=Count("id"),
         )
-        .order_by("person__name", "meeting__forum__name")
+        .order_by("person__name", "person__slug", "meeting__forum__name", "meeting__forum__slug")
     )
-    return [
-        {
-            "person": row["person__slug"],
-            "person_name": row["person__name"],
-            "forum": row["meeting__forum__slug"],
-            "forum_name": row["meeting__forum__name"],
-            "meetings": row["meetings"],
-            **{mode: row[mode] for mode in AttendanceMode.values},
-        }
-        for row in rows
-    ]
+
+
+def _summary_row(row) -> dict:
+    return {
+        "person": row["person__slug"],
+        "person_name": row["person__name"],
+        "forum": row["meeting__forum__slug"],
+        "forum_name": row["meeting__forum__name"],
+        "meetings": row["meetings"],
+        **{mode: row[mode] for mode in AttendanceMode.values},
+    }
+
+
+@cached_aggregate
+def attendance_summary_count(*, forum=None, start=None, end=None) -> int:
+    """How many person × forum rows attendance_summary has in all: one COUNT of groups."""
+    return _attendance_groups(forum=forum, start=start, end=end).count()
+
+
+@cached_aggregate
+def attendance_summary(*, forum=None, start=None, end=None, offset=0, limit=None) -> list[dict]:
+    """Person × forum: how often each person attended each forum, by mode. `offset` and
+    `limit` give one page of the rows (LIMIT/OFFSET in the database), cached per page."""
+    rows = _attendance_groups(forum=forum, start=start, end=end)
+    rows = rows[offset : offset + limit] if limit is not None else rows[offset:]
+    return [_summary_row(row) for row in rows]
+
+
+def attendance_summary_rows(*, forum=None, start=None, end=None):
+    """Every row of attendance_summary, streamed from the cursor (the CSV), uncached."""
+    rows = _attendance_groups(forum=forum, start=start, end=end)
+    return (_summary_row(row) for row in rows.iterator(chunk_size=2000))
 
 
 @cached_aggregate

@@ -1,9 +1,13 @@
 """Site-wide views: home, search, recent changes, attendance, coverage, the static pages
 and health."""
 
+import csv
+from urllib.parse import urlencode
+
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
-from django.views.generic import TemplateView
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.generic import ListView, TemplateView
 
 from forums import aggregates
 from forums.filters import AttendanceFilter, CommitmentStatusChangeFilter
@@ -13,7 +17,7 @@ from forums.models import (
     Forum,
     Meeting,
 )
-from igr.listing import FilteredListView, filter_controls
+from igr.listing import PAGE_PARAMS, FilteredListView, filter_controls
 from igr.search import search
 
 
@@ -85,41 +89,101 @@ class ChangeListView(FilteredListView):
         )
 
 
-class AttendanceView(TemplateView):
-    """Person × forum, counted by mode; the same AttendanceFilter as the API checks the
-    forum and dates."""
+class _AttendanceRows:
+    """The attendance summary as a sequence Django's Paginator can page without reading it
+    all: its count is one COUNT of the person × forum groups and a slice is one page of
+    them (LIMIT/OFFSET in the database), each cached under the data fingerprint. Drawing
+    all 35,000 rows of the large dataset at once ran past gunicorn's 30 s timeout."""
+
+    def __init__(self, **filters):
+        self.filters = filters
+
+    def count(self):
+        return aggregates.attendance_summary_count(**self.filters)
+
+    def __getitem__(self, index):
+        start = index.start or 0
+        return aggregates.attendance_summary(**self.filters, offset=start, limit=index.stop - start)
+
+
+class AttendanceView(ListView):
+    """Person × forum, counted by mode, a page at a time like the other lists (same page
+    size, same 404 for a page that does not exist), with the CSV of every row; the same
+    AttendanceFilter as the API checks the forum and dates."""
 
     template_name = "attendance.html"
     filter_fields = ("forum", "date")
+    paginate_by = FilteredListView.paginate_by
+    csv_name = "attendance"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_queryset(self):
         params = {
             k: v for k, v in self.request.GET.items() if k in {"forum", "date_after", "date_before"}
         }
-        filterset = AttendanceFilter(params or None)
-        form = filterset.form
-        form.fields["forum"].queryset = Forum.objects.published()
-        valid = not filterset.is_bound or filterset.is_valid()
-        rows = []
-        if valid:
-            cleaned = form.cleaned_data if filterset.is_bound else {}
-            dates = cleaned.get("date")
-            rows = aggregates.attendance_summary(
-                forum=cleaned.get("forum"),
-                start=dates.start.date() if dates and dates.start else None,
-                end=dates.stop.date() if dates and dates.stop else None,
+        self.is_filtered = bool(params)
+        self.filterset = AttendanceFilter(params or None)
+        self.filterset.form.fields["forum"].queryset = Forum.objects.published()
+        self.valid = not self.filterset.is_bound or self.filterset.is_valid()
+        if not self.valid:
+            return []
+        cleaned = self.filterset.form.cleaned_data if self.filterset.is_bound else {}
+        dates = cleaned.get("date")
+        self.filters = {
+            "forum": cleaned.get("forum"),
+            "start": dates.start.date() if dates and dates.start else None,
+            "end": dates.stop.date() if dates and dates.stop else None,
+        }
+        return _AttendanceRows(**self.filters)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.render_csv()
+        return super().get(request, *args, **kwargs)
+
+    def render_csv(self):
+        self.get_queryset()
+        if not self.valid:
+            return HttpResponse(
+                "\n".join(
+                    f"{field}: {' '.join(errors)}"
+                    for field, errors in self.filterset.errors.items()
+                ),
+                status=400,
+                content_type="text/plain; charset=utf-8",
             )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="igr-{self.csv_name}-{stamp}.csv"'
+        columns = ["person", "person_name", "forum", "forum_name", *AttendanceMode.values]
+        writer = csv.writer(response)
+        writer.writerow([*columns, "meetings"])
+        for row in aggregates.attendance_summary_rows(**self.filters):
+            writer.writerow([row[c] for c in columns] + [row["meetings"]])
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        for name in PAGE_PARAMS:
+            query.pop(name, None)
+        page = context["page_obj"]
         context.update(
-            rows=rows,
+            rows=page.object_list,
             modes=AttendanceMode.choices,
-            filter_controls=filter_controls(form, self.filter_fields),
+            # First, last and two either side of this page, as the other lists draw them.
+            page_numbers=page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            ),
+            query_string=query.urlencode(),
+            csv_url="?"
+            + urlencode([*((k, v) for k in query for v in query.getlist(k)), ("format", "csv")]),
+            filter_controls=filter_controls(self.filterset.form, self.filter_fields),
             filter_errors=[
                 {"id": f"id_{name}" if name != "date" else "id_date_0", "message": message}
-                for name, messages in (filterset.errors.items() if not valid else [])
+                for name, messages in (self.filterset.errors.items() if not self.valid else [])
                 for message in messages
             ],
-            is_filtered=bool(params),
+            is_filtered=self.is_filtered,
         )
         return context
 
