@@ -185,11 +185,14 @@ class RecordViewSet(
 
         from forums import services
 
+        reason = serializer.validated_data.pop("withdrawal_reason", "")
         state = serializer.validated_data.get("publication_state")
-        current = (
-            serializer.instance.publication_state if serializer.instance else None
-        ) or PublicationState.DRAFT
-        if state is None or state == current:
+        if state is None:
+            serializer.save()
+            return
+        instance = serializer.instance
+        current = (instance.publication_state if instance else None) or PublicationState.DRAFT
+        if state == current:
             serializer.save()
             return
         opts = serializer.Meta.model._meta
@@ -214,10 +217,7 @@ class RecordViewSet(
                 if state == PublicationState.PUBLISHED:
                     services.publish(instance, by=user)
                 else:
-                    reason = self.request.data.get("withdrawal_reason", "")
-                    services.withdraw(
-                        instance, by=user, reason=reason if isinstance(reason, str) else ""
-                    )
+                    services.withdraw(instance, by=user, reason=reason)
         except DjangoValidationError as exc:
             if existing is not None:
                 # The transaction rolled back; keep no unsaved changes on the instance.
@@ -297,6 +297,19 @@ class CleanModelSerializer(serializers.ModelSerializer):
     accepts what the admin accepts: field validators, clean() rules (a held meeting is
     not in the future, offices do not overlap) and every database constraint's message.
     Without it a violated CheckConstraint would surface as an IntegrityError."""
+
+    def get_extra_kwargs(self):
+        # The reason for a withdrawal is asked for, never shown: a withdrawn record is not
+        # public, and a published one has none. Taken only with publication_state.
+        extra = super().get_extra_kwargs()
+        if "withdrawal_reason" in getattr(self.Meta, "fields", ()):
+            extra["withdrawal_reason"] = {
+                **extra.get("withdrawal_reason", {}),
+                "write_only": True,
+                "help_text": "Why the record is withdrawn: required when publication_state "
+                "is set to withdrawn, ignored otherwise.",
+            }
+        return extra
 
     def _pop_many(self, validated_data):
         many = {

@@ -20,7 +20,7 @@ from forums.models import (
     Source,
 )
 
-PUBLICATION_FIELDS = ["publication_state", "published_at"]
+PUBLICATION_FIELDS = ["publication_state", "published_at", "withdrawal_reason"]
 TIMESTAMPS = ["created_at", "updated_at"]
 READ_ONLY = ["published_at", *TIMESTAMPS]
 

@@ -189,6 +189,7 @@ def test_withdrawing_through_the_api_needs_a_reason_and_keeps_it(cast, world, to
         format="json",
     )
     assert done.status_code == 200, done.content
+    assert "withdrawal_reason" not in done.json()  # asked for, never shown
     meeting.refresh_from_db()
     assert meeting.publication_state == "withdrawn"
     assert meeting.withdrawal_reason == "The date was wrong."
