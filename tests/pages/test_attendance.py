@@ -96,6 +96,17 @@ def test_page_links_and_csv_link_carry_the_filters(client):
     assert f'href="?{query}&amp;page=1" rel="prev"' in second.content.decode()
 
 
+def test_the_count_is_of_person_and_forum_pairs_even_when_names_are_shared(client):
+    forum, other = ForumFactory(name="Alpha Forum"), ForumFactory(name="Beta Forum")
+    twins = [PersonFactory(name="Sam Smith"), PersonFactory(name="Sam Smith")]
+    attend(forum, twins, date=datetime.date(2025, 1, 1))
+    attend(forum, twins, date=datetime.date(2025, 2, 1))
+    attend(other, twins[:1], date=datetime.date(2025, 3, 1))
+    response = client.get("/attendance/")
+    assert "3 person and forum pairs." in response.content.decode()
+    assert table_people(response) == ["Sam Smith"] * 3
+
+
 def test_forum_and_date_filters_narrow_the_table(client):
     forum, other = ForumFactory(slug="mayoral-council"), ForumFactory(slug="cnr")
     attend(forum, make_people(2, "Mayor"), date=datetime.date(2025, 1, 10))
@@ -174,10 +185,10 @@ def test_the_database_counts_groups_and_sends_one_page_of_them(client):
     attend(ForumFactory(), make_people(2 * PAGE_SIZE + 3))
     response, sql = attendance_queries(client, {"page": 2})
     assert len(table_people(response)) == PAGE_SIZE
-    grouped = [q for q in sql if "GROUP BY" in q]
-    count, page = grouped
-    # The total is a COUNT over the grouped rows, not the groups fetched into Python.
-    assert re.match(r"SELECT COUNT\(\*\) FROM \(SELECT", count)
+    (count,) = [q for q in sql if "forums_attendance" in q and "COUNT(*)" in q]
+    (page,) = [q for q in sql if "forums_attendance" in q and "GROUP BY" in q]
+    # The total is a COUNT over the distinct person × forum pairs, in the database.
+    assert re.match(r"SELECT COUNT\(\*\) FROM \(SELECT DISTINCT", count)
     # The page is LIMIT/OFFSET on the grouped SELECT.
     assert f"LIMIT {PAGE_SIZE} OFFSET {PAGE_SIZE}" in page
 
