@@ -1,7 +1,10 @@
 """Flat serializers for the forums records: relations appear as slugs (or ids where a
 model has none), so a JSON row and a CSV row carry the same columns."""
 
-from django.urls import reverse
+import copy
+import re
+
+from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
 
 from authorities.models import Authority, Person
@@ -25,13 +28,64 @@ TIMESTAMPS = ["created_at", "updated_at"]
 READ_ONLY = ["published_at", *TIMESTAMPS]
 
 
+#: Lookup values that reverse() and build_absolute_uri() leave exactly as they are.
+_PLAIN_LOOKUP = re.compile(r"^[-A-Za-z0-9_]+$")
+_MARKER = "LOOKUPMARKER0"
+
+
 class CanonicalLink(serializers.HyperlinkedIdentityField):
     """A record's own API address, without the `?format=csv` that DRF's reverse() would
-    carry over from the request, so a record has one URL in every file."""
+    carry over from the request, so a record has one URL in every file.
+
+    reverse() and build_absolute_uri() run once per serializer (a request) with a marker
+    for the slug or id; each row then fills in its own value. A value they would quote or
+    change (anything beyond letters, digits, - and _) still goes through reverse(). The
+    URL is the same string either way (tests/api pin it); reverse() per row was a tenth
+    of a list request."""
 
     def get_url(self, obj, view_name, request, format):
-        url = reverse(view_name, kwargs={self.lookup_url_kwarg: getattr(obj, self.lookup_field)})
+        value = getattr(obj, self.lookup_field)
+        text = str(value)
+        template = self._template(view_name, request) if _PLAIN_LOOKUP.match(text) else None
+        if template is not None:
+            return template[0] + text + template[1]
+        url = reverse(view_name, kwargs={self.lookup_url_kwarg: value})
         return request.build_absolute_uri(url) if request is not None else url
+
+    def _template(self, view_name, request):
+        cached = getattr(self, "_cached_template", None)
+        if cached is not None and cached[0] is request and cached[1] == view_name:
+            return cached[2]
+        template = None
+        try:
+            url = reverse(view_name, kwargs={self.lookup_url_kwarg: _MARKER})
+        except NoReverseMatch:
+            url = ""
+        if url.count(_MARKER) == 1:
+            url = request.build_absolute_uri(url) if request is not None else url
+            if url.count(_MARKER) == 1:
+                template = tuple(url.split(_MARKER))
+        self._cached_template = (request, view_name, template)
+        return template
+
+
+class FieldsOnce:
+    """A ModelSerializer works its fields out from the model on every instance (model
+    introspection, field mapping, uniqueness validators): a tenth of a detail request.
+    The fields depend only on the class, so they are built once per class and each
+    serializer gets fresh copies (DRF's own way of copying declared fields)."""
+
+    def get_fields(self):
+        cls = type(self)
+        prototype = cls.__dict__.get("_prototype_fields")
+        if prototype is None:
+            prototype = super().get_fields()
+            cls._prototype_fields = prototype
+        return copy.deepcopy(prototype)
+
+
+class RecordSerializer(FieldsOnce, CleanModelSerializer):
+    pass
 
 
 def self_link(name, lookup_field="pk"):
@@ -51,7 +105,7 @@ def sources_field():
     )
 
 
-class SourceSerializer(CleanModelSerializer):
+class SourceSerializer(RecordSerializer):
     url = self_link("source")
     source_url = serializers.URLField(
         source="url", max_length=1000, help_text="Where the cited document lives."
@@ -75,7 +129,7 @@ class SourceSerializer(CleanModelSerializer):
         read_only_fields = TIMESTAMPS
 
 
-class RecommendationSerializer(CleanModelSerializer):
+class RecommendationSerializer(RecordSerializer):
     url = self_link("recommendation", "slug")
     report = slug_field(Report.objects.all(), help_text="Slug of the report.")
     scorecard = CanonicalLink(
@@ -90,7 +144,7 @@ class RecommendationSerializer(CleanModelSerializer):
         read_only_fields = TIMESTAMPS
 
 
-class ForumSerializer(CleanModelSerializer):
+class ForumSerializer(RecordSerializer):
     url = self_link("forum", "slug")
     promise_source = serializers.PrimaryKeyRelatedField(
         queryset=Source.objects.all(),
@@ -136,7 +190,7 @@ class ForumSerializer(CleanModelSerializer):
         return sorted({m.authority.slug for m in forum.memberships.all()})
 
 
-class MeetingSerializer(CleanModelSerializer):
+class MeetingSerializer(RecordSerializer):
     url = self_link("meeting", "slug")
     forum = slug_field(Forum.objects.all(), help_text="Slug of the forum.")
     host_authority = slug_field(
@@ -172,7 +226,7 @@ class MeetingSerializer(CleanModelSerializer):
         read_only_fields = ["slug", *READ_ONLY]
 
 
-class AttendanceSerializer(CleanModelSerializer):
+class AttendanceSerializer(RecordSerializer):
     url = self_link("attendance")
     meeting = slug_field(Meeting.objects.all(), help_text="Slug of the meeting.")
     person = slug_field(Person.objects.all(), help_text="Slug of the person.")
@@ -208,7 +262,7 @@ class AttendanceSerializer(CleanModelSerializer):
         validators = []
 
 
-class AgendaItemSerializer(CleanModelSerializer):
+class AgendaItemSerializer(RecordSerializer):
     url = self_link("agendaitem")
     meeting = slug_field(Meeting.objects.all(), help_text="Slug of the meeting.")
     recommendations = slug_field(
@@ -236,7 +290,7 @@ class AgendaItemSerializer(CleanModelSerializer):
         validators = []
 
 
-class DocumentSerializer(CleanModelSerializer):
+class DocumentSerializer(RecordSerializer):
     url = self_link("document")
     official_url = serializers.URLField(
         source="url",
@@ -273,7 +327,7 @@ class DocumentSerializer(CleanModelSerializer):
         read_only_fields = TIMESTAMPS
 
 
-class CommitmentSerializer(CleanModelSerializer):
+class CommitmentSerializer(RecordSerializer):
     url = self_link("commitment")
     meeting = slug_field(
         Meeting.objects.all(), allow_null=True, required=False, help_text="Slug of the meeting."
@@ -336,7 +390,7 @@ class CommitmentSerializer(CleanModelSerializer):
         read_only_fields = ["status", "status_changed_on", *READ_ONLY]
 
 
-class CommitmentStatusChangeSerializer(serializers.ModelSerializer):
+class CommitmentStatusChangeSerializer(FieldsOnce, serializers.ModelSerializer):
     """Created through forums.services.record_status_change, never saved directly."""
 
     url = self_link("commitmentstatuschange")
