@@ -134,6 +134,38 @@ class ForumViewSet(RecordViewSet):
         return Response(s.ForumHealthSerializer(aggregates.forum_health(self.get_object())).data)
 
 
+# --- reads load only what the JSON shows ----------------------------------------------
+#
+# The serializers show a related record by its slug (or a source by its id), yet
+# select_related and prefetch_related load every column of it: forums' and authorities'
+# long text, timestamps parsed into datetimes. On a GET the related rows are loaded with
+# only their id and slug (the output is the same; tests/api pin it), which took a fifth
+# off the meetings list; writes keep whole records for validation and the services.
+
+
+def reads_only(view) -> bool:
+    return getattr(view.request, "method", None) in ("GET", "HEAD")
+
+
+def by_slug(queryset, *relations):
+    """select_related(*relations), each loading only its id and slug."""
+    deferred = [
+        f"{name}__{field.name}"
+        for name in relations
+        for field in queryset.model._meta.get_field(name).related_model._meta.concrete_fields
+        if field.name not in ("id", "slug")
+    ]
+    return queryset.select_related(*relations).defer(*deferred)
+
+
+def slugs_of(relation, model):
+    return Prefetch(relation, queryset=model.objects.only("id", "slug"))
+
+
+def ids_of(relation, model):
+    return Prefetch(relation, queryset=model.objects.only("id"))
+
+
 class MeetingViewSet(RecordViewSet):
     serializer_class = s.MeetingSerializer
     filterset_class = MeetingFilter
@@ -141,6 +173,10 @@ class MeetingViewSet(RecordViewSet):
 
     def get_queryset(self):
         meetings = Meeting.objects.all() if self.sees_drafts else Meeting.objects.published()
+        if reads_only(self):
+            return by_slug(meetings, "forum", "host_authority", "chair").prefetch_related(
+                ids_of("sources", Source)
+            )
         return meetings.select_related("forum", "host_authority", "chair").prefetch_related(
             "sources"
         )
@@ -184,6 +220,12 @@ class CommitmentViewSet(RecordViewSet):
 
     def get_queryset(self):
         rows = Commitment.objects.all() if self.sees_drafts else Commitment.objects.published()
+        if reads_only(self):
+            return by_slug(rows, "meeting", "forum", "lead_authority").prefetch_related(
+                slugs_of("other_authorities", Authority),
+                slugs_of("recommendations", Recommendation),
+                ids_of("sources", Source),
+            )
         return rows.select_related("meeting", "forum", "lead_authority").prefetch_related(
             "other_authorities", "recommendations", "sources"
         )
