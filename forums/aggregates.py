@@ -81,15 +81,27 @@ def _fingerprint_sql(vendor) -> str:
     from django.db import connection
 
     quote = connection.ops.quote_name
+
+    def newest(column, table):
+        # MAX(column), spelt as the index walk the planner would turn it into: planning
+        # 57 MAX() subqueries (each considered as an aggregate, then as an index walk)
+        # was most of this query's 6 ms on PostgreSQL; this form plans in half the time
+        # and returns the same values.
+        column = quote(column)
+        return (
+            f"(SELECT {column} FROM {table} WHERE {column} IS NOT NULL"
+            f" ORDER BY {column} DESC LIMIT 1)"
+        )
+
     parts = []
     for model in apps.get_models(include_auto_created=True):
         if model._meta.app_label not in _DATA_APPS or not model._meta.managed:
             continue
         table = quote(model._meta.db_table)
-        parts.append(f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {table})")
+        parts.append(newest(model._meta.pk.column, table))
         is_history = model._meta.pk.name == "history_id"
         if not is_history and any(f.name == "updated_at" for f in model._meta.concrete_fields):
-            parts.append(f"(SELECT MAX({quote('updated_at')}) FROM {table})")
+            parts.append(newest("updated_at", table))
     return "SELECT " + ", ".join(parts)
 
 
