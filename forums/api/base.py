@@ -4,11 +4,16 @@ Lives with the forums app because both apps' APIs import it and forums already d
 on authorities; nothing in here knows about a particular model.
 """
 
+import hashlib
 import re
+import secrets
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
-from django.http import Http404, JsonResponse
+from django.db import DataError, IntegrityError, connections
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
@@ -234,6 +239,35 @@ class RecordViewSet(
 
     # -- conditional GET -------------------------------------------------------------
 
+    def list(self, request, *args, **kwargs):
+        unchanged = self._known_unchanged(request)
+        if unchanged is not None:
+            return unchanged
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        unchanged = self._known_unchanged(request)
+        if unchanged is not None:
+            return unchanged
+        return super().retrieve(request, *args, **kwargs)
+
+    def _known_unchanged(self, request):
+        """A placeholder response when the client's ETag is one this process saw answer
+        this very request while the database was in its present state (see
+        remembered_etag), else None and the request runs in full."""
+        self.etag_key = etag_key(request, self.get_queryset().db)
+        remembered = cache.get(self.etag_key) if self.etag_key else None
+        if remembered is None:
+            return None
+        etag, timestamp = remembered
+        if not isinstance(
+            get_conditional_response(request, etag=etag, last_modified=timestamp),
+            HttpResponseNotModified,
+        ):
+            return None
+        self.not_modified = (etag, timestamp)
+        return HttpResponse()
+
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400 and isinstance(
             getattr(request, "accepted_renderer", None), FlatCSVRenderer
@@ -243,20 +277,90 @@ class RecordViewSet(
             request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ["Authorization", "Cookie"])
+        not_modified = getattr(self, "not_modified", None)
+        if not_modified is not None:
+            # The 304 a full answer would give, from the same headers.
+            etag, timestamp = not_modified
+            response["ETag"] = etag
+            if timestamp is not None:
+                response["Last-Modified"] = http_date(timestamp)
+            return get_conditional_response(
+                request, etag=etag, last_modified=timestamp, response=response
+            )
         if request.method in ("GET", "HEAD") and response.status_code == 200:
-            return conditional(request, response, getattr(self, "last_modified", None))
+            return conditional(
+                request,
+                response,
+                getattr(self, "last_modified", None),
+                remember_as=getattr(self, "etag_key", None),
+            )
         return response
 
 
-def conditional(request, response, last_modified=None):
+#: Part of every remembered ETag's key: a new process (a deploy) never trusts entries
+#: an older one left in a shared cache.
+_PROCESS = secrets.token_hex(8)
+
+
+def _database_state(alias):
+    """A value that changes whenever any transaction that wrote anything commits, or None
+    where there is no such value.
+
+    PostgreSQL's current snapshot (`xmin:xmax:in-progress ids`) moves on when a
+    transaction is given an id (its first write of any kind: save(), QuerySet.update(),
+    raw SQL, another program) and again when that transaction ends, and never comes
+    back to an earlier value. So an answer computed in one state is still the answer in
+    that state, whatever wrote. Inside a transaction (tests, a view in atomic()) this
+    connection's own uncommitted writes do not move it: no value then."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_snapshot()::text")
+        return cursor.fetchone()[0]
+
+
+def etag_key(request, alias):
+    """Where the ETag of this exact request (user, address, host, format, date) in the
+    database's present state is remembered; None unless the client sent If-None-Match
+    on PostgreSQL (only then is the extra query worth it)."""
+    if request.method not in ("GET", "HEAD") or "HTTP_IF_NONE_MATCH" not in request.META:
+        return None
+    state = _database_state(alias)
+    if state is None:
+        return None
+    user = request.user
+    parts = [
+        _PROCESS,
+        alias,
+        state,
+        timezone.localdate().isoformat(),
+        str(user.pk) if user and user.is_authenticated else "-",
+        getattr(request, "accepted_media_type", "") or "",
+        request.build_absolute_uri(),
+    ]
+    digest = hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+    return f"etag:{digest}"
+
+
+def conditional(request, response, last_modified=None, remember_as=None):
     """Set an ETag (a hash of the body) and, for single records, Last-Modified; answer
-    304 when the client's copy is current, so syncing clients skip unchanged pages."""
+    304 when the client's copy is current, so syncing clients skip unchanged pages.
+
+    With `remember_as` (etag_key's answer for a conditional request on PostgreSQL), the
+    ETag is remembered for the database state the request began in, so the client's
+    next conditional request in that same state is answered 304 without building the
+    body again. The ETag stays the body's hash: any write changes the state, and the
+    next request is then answered in full."""
     response.render()
     set_response_etag(response)
     timestamp = None
     if last_modified is not None:
         timestamp = int(last_modified.timestamp())
         response["Last-Modified"] = http_date(timestamp)
+    if remember_as:
+        timeout = getattr(settings, "AGGREGATE_CACHE_SECONDS", 300) or 300
+        cache.set(remember_as, (response["ETag"], timestamp), timeout)
     return get_conditional_response(
         request, etag=response["ETag"], last_modified=timestamp, response=response
     )
