@@ -255,6 +255,8 @@ class RecordViewSet(
         """A placeholder response when the client's ETag is one this process saw answer
         this very request while the database was in its present state (see
         remembered_etag), else None and the request runs in full."""
+        if "HTTP_IF_NONE_MATCH" not in request.META:
+            return None
         self.etag_key = etag_key(request, self.get_queryset().db)
         remembered = cache.get(self.etag_key) if self.etag_key else None
         if remembered is None:

@@ -5,6 +5,7 @@ publication state of their own (sources, reports' recommendations) are reference
 and public as a whole. Filtering is the shared FilterSets' job (forums.filters).
 """
 
+import functools
 from pathlib import Path
 
 from django.conf import settings
@@ -149,13 +150,17 @@ def reads_only(view) -> bool:
 
 def by_slug(queryset, *relations):
     """select_related(*relations), each loading only its id and slug."""
-    deferred = [
+    return queryset.select_related(*relations).defer(*_all_but_slug(queryset.model, relations))
+
+
+@functools.cache
+def _all_but_slug(model, relations):
+    return [
         f"{name}__{field.name}"
         for name in relations
-        for field in queryset.model._meta.get_field(name).related_model._meta.concrete_fields
+        for field in model._meta.get_field(name).related_model._meta.concrete_fields
         if field.name not in ("id", "slug")
     ]
-    return queryset.select_related(*relations).defer(*deferred)
 
 
 def slugs_of(relation, model):

@@ -48,9 +48,7 @@ def test_second_conditional_get_skips_the_body_until_any_write(meetings, path):
         quick = api.get(path, HTTP_IF_NONE_MATCH=etag)
     assert quick.status_code == 304
     assert quick.content == b""
-    assert [q["sql"] for q in queries.captured_queries] == [
-        "SELECT pg_current_snapshot()::text"
-    ]
+    assert [q["sql"] for q in queries.captured_queries] == ["SELECT pg_current_snapshot()::text"]
     assert _headers(quick) == _headers(full)
 
     # A write that bypasses save() (no updated_at, no history row, no fingerprint).
