@@ -6,6 +6,7 @@ import re
 
 from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from authorities.models import Authority, Person
 from forums.api.base import CleanModelSerializer, slug_field
@@ -96,8 +97,49 @@ def self_link(name, lookup_field="pk"):
     )
 
 
+class PrefetchedManyField(serializers.ManyRelatedField):
+    """A many-to-many list read straight from the rows prefetch_related loaded.
+
+    DRF reads `instance.sources.all()`, which builds a related manager and a queryset
+    per row and relation (150 of each for a page of 50 commitments) only to return the
+    prefetched rows; this returns those rows, in the same order. Without a prefetch it
+    does exactly what DRF does."""
+
+    def get_attribute(self, instance):
+        cache = getattr(instance, "_prefetched_objects_cache", None)
+        if cache and len(self.source_attrs) == 1 and getattr(instance, "pk", None) is not None:
+            rows = cache.get(self.source_attrs[0])
+            if rows is not None:
+                return rows
+        return super().get_attribute(instance)
+
+
+class PrefetchedMany:
+    """`many=True` gives a PrefetchedManyField (DRF's RelatedField.many_init otherwise)."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return PrefetchedManyField(**list_kwargs)
+
+
+class SlugList(PrefetchedMany, serializers.SlugRelatedField):
+    pass
+
+
+class IdList(PrefetchedMany, serializers.PrimaryKeyRelatedField):
+    pass
+
+
+def slug_list(queryset, **kwargs):
+    return SlugList(slug_field="slug", queryset=queryset, many=True, **kwargs)
+
+
 def sources_field():
-    return serializers.PrimaryKeyRelatedField(
+    return IdList(
         many=True,
         required=False,
         queryset=Source.objects.all(),
@@ -265,9 +307,8 @@ class AttendanceSerializer(RecordSerializer):
 class AgendaItemSerializer(RecordSerializer):
     url = self_link("agendaitem")
     meeting = slug_field(Meeting.objects.all(), help_text="Slug of the meeting.")
-    recommendations = slug_field(
+    recommendations = slug_list(
         Recommendation.objects.all(),
-        many=True,
         required=False,
         help_text="Slugs of the recommendations the item touches.",
     )
@@ -338,15 +379,13 @@ class CommitmentSerializer(RecordSerializer):
     lead_authority = slug_field(
         Authority.objects.all(), allow_null=True, required=False, help_text="Slug of the lead."
     )
-    other_authorities = slug_field(
+    other_authorities = slug_list(
         Authority.objects.all(),
-        many=True,
         required=False,
         help_text="Slugs of the other parties to it.",
     )
-    recommendations = slug_field(
+    recommendations = slug_list(
         Recommendation.objects.all(),
-        many=True,
         required=False,
         help_text="Slugs of the recommendations it serves.",
     )
