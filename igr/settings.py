@@ -180,7 +180,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "forums.api.renderers.RawFormBrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "forums.api.base.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "forums.api.schema.AutoSchema",

@@ -18,7 +18,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers, set
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, mixins, serializers, viewsets
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -26,6 +26,7 @@ from rest_framework_csv.renderers import CSVRenderer
 
 from authorities.models import PublicationState
 from forums.api.permissions import ReadOnlyOrStaffModelPermissions
+from forums.api.renderers import RawFormBrowsableAPIRenderer
 
 # --- errors -------------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class RecordViewSet(
     # than deletes. Subclasses define get_queryset() starting from `.published()` unless
     # the user is staff (see `sees_drafts`) and state its select_related/prefetch_related.
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, FlatCSVRenderer]
+    renderer_classes = [JSONRenderer, RawFormBrowsableAPIRenderer, FlatCSVRenderer]
     permission_classes = [ReadOnlyOrStaffModelPermissions]
 
     @property

@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularRedocView
 from rest_framework import generics
 from rest_framework.decorators import action
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,6 +24,7 @@ from authorities.models import Authority, Council, Office, Party, Person, Public
 from forums import aggregates
 from forums.api import serializers as s
 from forums.api.base import ConditionalAPIViewMixin, RecordViewSet
+from forums.api.renderers import RawFormBrowsableAPIRenderer
 from forums.filters import (
     AgendaItemFilter,
     AttendanceFilter,
@@ -98,7 +99,7 @@ class RecommendationViewSet(RecordViewSet):
         methods=["get"],
         filter_backends=[],
         pagination_class=None,
-        renderer_classes=[JSONRenderer, BrowsableAPIRenderer],
+        renderer_classes=[JSONRenderer, RawFormBrowsableAPIRenderer],
     )
     def scorecard(self, request, slug=None):
         """Commitments by status, score, meetings and agenda items touched, activity per
@@ -127,7 +128,7 @@ class ForumViewSet(RecordViewSet):
         methods=["get"],
         filter_backends=[],
         pagination_class=None,
-        renderer_classes=[JSONRenderer, BrowsableAPIRenderer],
+        renderer_classes=[JSONRenderer, RawFormBrowsableAPIRenderer],
     )
     def health(self, request, slug=None):
         """Meetings held against the promised frequency, days since the last meeting,
@@ -269,7 +270,7 @@ class CommitmentStatusChangeViewSet(RecordViewSet):
 
 
 class AggregateView(ConditionalAPIViewMixin, APIView):
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    renderer_classes = [JSONRenderer, RawFormBrowsableAPIRenderer]
 
 
 class ScorecardSummaryView(AggregateView):
@@ -430,7 +431,7 @@ class TombstoneListView(ConditionalAPIViewMixin, generics.ListAPIView):
 
     serializer_class = s.TombstoneSerializer
     filter_backends = []
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    renderer_classes = [JSONRenderer, RawFormBrowsableAPIRenderer]
 
     @extend_schema(
         parameters=[
