@@ -58,17 +58,8 @@ class FilteredListView(ListView):
 
     def render_csv(self, queryset):
         if self.filterset.is_bound and not self.filterset.is_valid():
-            return HttpResponse(
-                "\n".join(
-                    f"{field}: {' '.join(errors)}"
-                    for field, errors in self.filterset.errors.items()
-                ),
-                status=400,
-                content_type="text/plain; charset=utf-8",
-            )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="igr-{self.csv_name}-{stamp}.csv"'
+            return csv_filter_errors(self.filterset)
+        response = csv_attachment(self.csv_name)
         writer = csv.writer(response)
         writer.writerow([header for header, _ in self.csv_columns])
         # iterator(): a long list streams from the cursor instead of sitting in memory;
@@ -106,6 +97,23 @@ class FilteredListView(ListView):
             is_filtered=bool(query),
         )
         return context
+
+
+def csv_filter_errors(filterset) -> HttpResponse:
+    """A CSV asked for with bad filters: a 400 naming each field, in plain text."""
+    return HttpResponse(
+        "\n".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def csv_attachment(name) -> HttpResponse:
+    """An empty CSV download named igr-<name>-<today>.csv, for a writer to fill."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="igr-{name}-{stamp}.csv"'
+    return response
 
 
 def _pairs(query):

@@ -5,8 +5,7 @@ import csv
 from urllib.parse import urlencode
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, JsonResponse
-from django.utils import timezone
+from django.http import JsonResponse
 from django.views.generic import ListView, TemplateView
 
 from forums import aggregates
@@ -17,7 +16,13 @@ from forums.models import (
     Forum,
     Meeting,
 )
-from igr.listing import PAGE_PARAMS, FilteredListView, filter_controls
+from igr.listing import (
+    PAGE_PARAMS,
+    FilteredListView,
+    csv_attachment,
+    csv_filter_errors,
+    filter_controls,
+)
 from igr.search import search
 
 
@@ -143,17 +148,8 @@ class AttendanceView(ListView):
     def render_csv(self):
         self.get_queryset()
         if not self.valid:
-            return HttpResponse(
-                "\n".join(
-                    f"{field}: {' '.join(errors)}"
-                    for field, errors in self.filterset.errors.items()
-                ),
-                status=400,
-                content_type="text/plain; charset=utf-8",
-            )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="igr-{self.csv_name}-{stamp}.csv"'
+            return csv_filter_errors(self.filterset)
+        response = csv_attachment(self.csv_name)
         columns = ["person", "person_name", "forum", "forum_name", *AttendanceMode.values]
         writer = csv.writer(response)
         writer.writerow([*columns, "meetings"])
