@@ -19,7 +19,7 @@ def _browse(client, url):
 
 def test_commitments_in_a_browser_do_not_list_every_record(publisher_client):
     first = CommitmentFactory()
-    html_small, queries_small = _browse(publisher_client, "/api/v1/commitments/?page_size=1")
+    _, queries_small = _browse(publisher_client, "/api/v1/commitments/?page_size=1")
     for _ in range(12):
         CommitmentFactory(meeting=MeetingFactory())
     html_large, queries_large = _browse(publisher_client, "/api/v1/commitments/?page_size=1")
