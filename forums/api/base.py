@@ -10,8 +10,9 @@ import secrets
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError, connections
+from django.db import DataError, IntegrityError, connections, transaction
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
@@ -25,6 +26,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_csv.renderers import CSVRenderer
 
 from authorities.models import PublicationState
+from forums import services
 from forums.api.permissions import ReadOnlyOrStaffModelPermissions
 from forums.api.renderers import RawFormBrowsableAPIRenderer
 
@@ -186,11 +188,6 @@ class RecordViewSet(
         source; a meeting takes its draft commitments with it) and withdrawing through
         services.withdraw (which needs `withdrawal_reason`). The edit and the change of
         state are one transaction: a refused publication leaves the record as it was."""
-        from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-        from django.db import transaction
-
-        from forums import services
-
         reason = serializer.validated_data.pop("withdrawal_reason", "")
         state = serializer.validated_data.get("publication_state")
         if state is None:
