@@ -70,33 +70,47 @@ class FilteredListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        for name in PAGE_PARAMS:
-            query.pop(name, None)
         errors = {}
         if self.filterset.is_bound and not self.filterset.is_valid():
             errors = self.filterset.errors
-        page = context.get("page_obj")
-        if page is not None:
-            # The page links drawn: first, last, two either side of this one, "…" between.
-            # Built by the paginator rather than by looping over every page number in the
-            # template, which cost 1 s a page at 300,000 commitments (11,400 pages).
-            context["page_numbers"] = page.paginator.get_elided_page_range(
-                page.number, on_each_side=2, on_ends=1
-            )
         context.update(
             filterset=self.filterset,
-            filter_controls=filter_controls(self.filterset.form, self.filter_fields),
-            filter_errors=[
-                {"id": _control_id(self.filterset.form, name), "message": message}
-                for name, messages in errors.items()
-                for message in messages
-            ],
-            query_string=query.urlencode(),
-            csv_url="?" + urlencode([*_pairs(query), ("format", "csv")]),
-            is_filtered=bool(query),
+            **list_context(
+                self.request,
+                context.get("page_obj"),
+                self.filterset.form,
+                errors,
+                self.filter_fields,
+            ),
         )
         return context
+
+
+def list_context(request, page, form, errors, filter_fields) -> dict:
+    """What every filtered list's template draws besides its rows: the filter controls and
+    their errors, the query string page links keep, the CSV link and the page links."""
+    query = request.GET.copy()
+    for name in PAGE_PARAMS:
+        query.pop(name, None)
+    context = {
+        "filter_controls": filter_controls(form, filter_fields),
+        "filter_errors": [
+            {"id": _control_id(form, name), "message": message}
+            for name, messages in errors.items()
+            for message in messages
+        ],
+        "query_string": query.urlencode(),
+        "csv_url": "?" + urlencode([*_pairs(query), ("format", "csv")]),
+        "is_filtered": bool(query),
+    }
+    if page is not None:
+        # The page links drawn: first, last, two either side of this one, "…" between.
+        # Built by the paginator rather than by looping over every page number in the
+        # template, which cost 1 s a page at 300,000 commitments (11,400 pages).
+        context["page_numbers"] = page.paginator.get_elided_page_range(
+            page.number, on_each_side=2, on_ends=1
+        )
+    return context
 
 
 def csv_filter_errors(filterset) -> HttpResponse:

@@ -2,7 +2,6 @@
 and health."""
 
 import csv
-from urllib.parse import urlencode
 
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -17,11 +16,10 @@ from forums.models import (
     Meeting,
 )
 from igr.listing import (
-    PAGE_PARAMS,
     FilteredListView,
     csv_attachment,
     csv_filter_errors,
-    filter_controls,
+    list_context,
 )
 from igr.search import search
 
@@ -159,28 +157,15 @@ class AttendanceView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        for name in PAGE_PARAMS:
-            query.pop(name, None)
-        page = context["page_obj"]
+        errors = self.filterset.errors if not self.valid else {}
         context.update(
-            rows=page.object_list,
+            rows=context["page_obj"].object_list,
             modes=AttendanceMode.choices,
-            # First, last and two either side of this page, as the other lists draw them.
-            page_numbers=page.paginator.get_elided_page_range(
-                page.number, on_each_side=2, on_ends=1
+            **list_context(
+                self.request, context["page_obj"], self.filterset.form, errors, self.filter_fields
             ),
-            query_string=query.urlencode(),
-            csv_url="?"
-            + urlencode([*((k, v) for k in query for v in query.getlist(k)), ("format", "csv")]),
-            filter_controls=filter_controls(self.filterset.form, self.filter_fields),
-            filter_errors=[
-                {"id": f"id_{name}" if name != "date" else "id_date_0", "message": message}
-                for name, messages in (self.filterset.errors.items() if not self.valid else [])
-                for message in messages
-            ],
-            is_filtered=self.is_filtered,
         )
+        context["is_filtered"] = self.is_filtered
         return context
 
 
