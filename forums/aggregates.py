@@ -39,6 +39,7 @@ from forums.models import (
     Recommendation,
     SourceKind,
 )
+from igr.lib.dbstate import database_identity, database_state
 
 SCORECARD_RUBRIC = (
     "Each commitment tagged with the recommendation counts once. Commitments that have not "
@@ -107,9 +108,33 @@ def _fingerprint_sql(vendor) -> str:
 
 def data_fingerprint() -> str:
     """A short hash that changes whenever a row of the record is added, edited or deleted
-    through the ORM (saves touch updated_at; deletes leave a history row). One query."""
+    through the ORM (saves touch updated_at; deletes leave a history row).
+
+    The query behind it takes about 9 ms at 100,000 meetings (planning 57 subqueries),
+    which was a fifth of an API list request. On PostgreSQL outside a transaction the
+    fingerprint is remembered per database state (igr.lib.dbstate, 0.2 ms): it cannot
+    change while no transaction commits, and any commit moves the state, so it is worked
+    out again once per committed write rather than on every request. A write outside
+    the record (a session, a sign-in) moves the state but not the fingerprint, so the
+    aggregates cached under it stay cached."""
     # The same database the aggregate's own queries will read (the replica, if routed).
     connection = connections[router.db_for_read(Meeting)]
+    state = database_state(connection.alias)
+    if state is None:
+        return _query_fingerprint(connection)
+    key = (
+        "fingerprint:"
+        + hashlib.blake2b(
+            f"{database_identity(connection.alias)}|{state}".encode(), digest_size=16
+        ).hexdigest()
+    )
+    # Worked out after reading the state, so of that state or a later one; a later one
+    # is never asked for under this key by a request that began after the commit.
+    timeout = getattr(settings, "AGGREGATE_CACHE_SECONDS", 300) or 300
+    return cache.get_or_set(key, lambda: _query_fingerprint(connection), timeout)
+
+
+def _query_fingerprint(connection) -> str:
     with connection.cursor() as cursor:
         cursor.execute(_fingerprint_sql(connection.vendor))
         row = cursor.fetchone()

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError, connections, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
@@ -20,6 +20,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -29,6 +30,8 @@ from authorities.models import PublicationState
 from forums import services
 from forums.api.permissions import ReadOnlyOrStaffModelPermissions
 from forums.api.renderers import RawFormBrowsableAPIRenderer
+from forums.api.values import plan_for
+from igr.lib.dbstate import database_state
 
 # --- errors -------------------------------------------------------------------------
 
@@ -157,16 +160,28 @@ class RecordViewSet(
         user = self.request.user
         return bool(user and user.is_authenticated and user.is_staff)
 
-    def get_object(self):
+    def _check_lookup(self):
         lookup = self.lookup_url_kwarg or self.lookup_field
         pattern = LOOKUP_PATTERNS.get(self.lookup_field)
         # Reject malformed slugs and ids here: a NUL byte or a 30-digit id would
         # otherwise reach the database driver, which raises instead of matching nothing.
         if pattern is not None and not pattern.match(str(self.kwargs.get(lookup, ""))):
             raise exceptions.NotFound()
+        return self.kwargs[lookup]
+
+    def get_object(self):
+        self._check_lookup()
         obj = super().get_object()
         self.last_modified = getattr(obj, "updated_at", None)
         return obj
+
+    def values_plan(self):
+        """How a GET reads rows without model instances (forums.api.values), or None
+        where the serializer has a field that needs one (that viewset reads via DRF)."""
+        if self.request.method not in ("GET", "HEAD"):
+            return None
+        serializer_class = self.get_serializer_class()
+        return plan_for(serializer_class, serializer_class.Meta.model)
 
     def get_renderer_context(self):
         context = super().get_renderer_context()
@@ -241,13 +256,31 @@ class RecordViewSet(
         unchanged = self._known_unchanged(request)
         if unchanged is not None:
             return unchanged
-        return super().list(request, *args, **kwargs)
+        plan = self.values_plan()
+        if plan is None or self.paginator is None:
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = self.paginator.paginate_values(
+            queryset, request, plan, self.get_serializer_context()
+        )
+        return self.get_paginated_response(rows)
 
     def retrieve(self, request, *args, **kwargs):
         unchanged = self._known_unchanged(request)
         if unchanged is not None:
             return unchanged
-        return super().retrieve(request, *args, **kwargs)
+        plan = self.values_plan()
+        if plan is None:
+            return super().retrieve(request, *args, **kwargs)
+        value = self._check_lookup()
+        # As get_object: the filtered queryset, then the record (a 404 when it is not
+        # there or not visible to this user).
+        queryset = self.filter_queryset(self.get_queryset()).filter(**{self.lookup_field: value})
+        found = plan.represent(queryset, self.get_serializer_context())
+        if not found:
+            raise Http404
+        data, self.last_modified = found[0]
+        return Response(data)
 
     def _known_unchanged(self, request):
         """A placeholder response when the client's ETag is one this process saw answer
@@ -302,31 +335,13 @@ class RecordViewSet(
 _PROCESS = secrets.token_hex(8)
 
 
-def _database_state(alias):
-    """A value that changes whenever any transaction that wrote anything commits, or None
-    where there is no such value.
-
-    PostgreSQL's current snapshot (`xmin:xmax:in-progress ids`) moves on when a
-    transaction is given an id (its first write of any kind: save(), QuerySet.update(),
-    raw SQL, another program) and again when that transaction ends, and never comes
-    back to an earlier value. So an answer computed in one state is still the answer in
-    that state, whatever wrote. Inside a transaction (tests, a view in atomic()) this
-    connection's own uncommitted writes do not move it: no value then."""
-    connection = connections[alias]
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_snapshot()::text")
-        return cursor.fetchone()[0]
-
-
 def etag_key(request, alias):
     """Where the ETag of this exact request (user, address, host, format, date) in the
     database's present state is remembered; None unless the client sent If-None-Match
     on PostgreSQL (only then is the extra query worth it)."""
     if request.method not in ("GET", "HEAD") or "HTTP_IF_NONE_MATCH" not in request.META:
         return None
-    state = _database_state(alias)
+    state = database_state(alias)
     if state is None:
         return None
     user = request.user

@@ -110,6 +110,16 @@ class Pagination(PageNumberPagination):
         return _positive_int(request, "page_size", self.page_size, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
+        self._choose_page(queryset, request)
+        return list(self.page)
+
+    def paginate_values(self, queryset, request, plan, context):
+        """The page's rows as the serializer would represent them, read with `plan`
+        (forums.api.values) from the same rows paginate_queryset would load."""
+        self._choose_page(queryset, request)
+        return plan.rows(self.page.object_list, context)
+
+    def _choose_page(self, queryset, request):
         page = _positive_int(request, self.page_query_param, 1)
         self.request = request
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
@@ -121,8 +131,8 @@ class Pagination(PageNumberPagination):
                     ]
                 }
             )
+        # Lazy: Django's Page holds the page's queryset until something iterates it.
         self.page = paginator.page(page)
-        return list(self.page)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

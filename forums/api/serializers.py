@@ -427,6 +427,8 @@ class CommitmentSerializer(RecordSerializer):
         ]
         # Status moves only through POST /api/v1/commitment-status-changes/.
         read_only_fields = ["status", "status_changed_on", *READ_ONLY]
+        # GETs build rows from .values() (forums.api.values): the property runs on these.
+        values_properties = {"is_overdue": ("status", "due_on")}
 
 
 class CommitmentStatusChangeSerializer(FieldsOnce, serializers.ModelSerializer):

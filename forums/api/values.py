@@ -1,0 +1,210 @@
+"""API reads built from `.values()` rows instead of model instances and DRF's field loop.
+
+A GET of a list or a record returns exactly the JSON the viewset's serializer gives (the
+same keys in the same order, each value from the same DRF field's to_representation;
+tests/api/test_values_read.py compares the two byte for byte on every viewset), but
+skips the work in between: building a model instance per row and per related row,
+Django's prefetch machinery (a related manager and a queryset per row and relation) and
+DRF's per-field get_attribute. On the 100,000-meeting benchmark dataset that was most
+of a list request: a page of 50 commitments spent 32 ms loading instances and 13 ms in
+the serializer, against 10 ms for the whole `.values()` floor view.
+
+The plan is worked out once per serializer class from its fields:
+
+- a plain model field reads its column and goes through the field's to_representation;
+- a slug relation (SlugRelatedField) reads `<relation>__<slug_field>` in the same query,
+  a primary-key relation (PrimaryKeyRelatedField) reads the foreign key's column;
+- the record's own link (CanonicalLink) reads its lookup column;
+- a many-to-many list reads the related model's default queryset in one query per
+  relation for the whole page, in the related model's default order, as the related
+  manager (and the prefetch it replaces) would;
+- a read-only field whose source is a model property (Commitment.is_overdue) runs that
+  property on the row's columns when the serializer names them in
+  `Meta.values_properties` ({field: columns the property reads}).
+
+Any other field (a SerializerMethodField, a nested serializer, a property not declared)
+makes the plan None, and that viewset reads through DRF as before.
+"""
+
+import copy
+import functools
+from types import SimpleNamespace
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import F
+from rest_framework import relations, serializers
+
+
+class _Unsupported(Exception):
+    pass
+
+
+class ValuesPlan:
+    """How to build one serializer's representation from `.values()` rows."""
+
+    def __init__(self, serializer_class, model):
+        self.model = model
+        self.columns = ["pk"]  # the page's ids, for the many-to-many queries
+        self.many = []  # (field name, related model, reverse query name, column)
+        self.steps = []  # (field name, kind, column(s), field) in output order
+        prototype = serializer_class()
+        declared_properties = getattr(serializer_class.Meta, "values_properties", {})
+        for name, field in prototype.fields.items():
+            if field.write_only:
+                continue
+            self.steps.append(self._step(name, field, declared_properties))
+        if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+            self._column("updated_at")  # Last-Modified of a single record
+        self.prototype = prototype
+        # Each column is selected under its own alias (c0, c1, ...): a selected column
+        # named like an ordering term ("commitment") would make Django order by that
+        # column's raw value instead of by the related model's ordering, as the model
+        # query does (CommitmentStatusChange orders by its commitment's date).
+        self.keys = {column: f"c{i}" for i, column in enumerate(self.columns)}
+        self.selects = {self.keys[column]: F(column) for column in self.columns}
+        self.steps = [self._keyed(step) for step in self.steps]
+
+    def _keyed(self, step):
+        name, kind, column, field = step
+        if kind == "property":
+            fget, columns = column
+            return (name, kind, (fget, tuple((c, self.keys[c]) for c in columns)), field)
+        if kind == "link":
+            return (name, kind, (column, self.keys[column]), field)
+        return (name, kind, None if column is None else self.keys[column], field)
+
+    def _column(self, column):
+        if column not in self.columns:
+            self.columns.append(column)
+        return column
+
+    def _model_field(self, name):
+        try:
+            return self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+
+    def _step(self, name, field, declared_properties):
+        if isinstance(field, relations.HyperlinkedIdentityField) and field.source == "*":
+            return (name, "link", self._column(field.lookup_field), field)
+        if field.source == "*" or len(field.source_attrs) != 1:
+            raise _Unsupported(name)
+        source = field.source_attrs[0]
+        model_field = self._model_field(source)
+        if isinstance(field, relations.ManyRelatedField):
+            child = field.child_relation
+            if not isinstance(model_field, models.ManyToManyField):
+                raise _Unsupported(name)
+            if isinstance(child, serializers.SlugRelatedField):
+                column = child.slug_field
+            elif isinstance(child, serializers.PrimaryKeyRelatedField) and child.pk_field is None:
+                column = "pk"
+            else:
+                raise _Unsupported(name)
+            self.many.append(
+                (name, model_field.related_model, model_field.related_query_name(), column)
+            )
+            return (name, "many", None, field)
+        if isinstance(field, relations.RelatedField):
+            if not isinstance(model_field, models.ForeignKey):
+                raise _Unsupported(name)
+            if isinstance(field, serializers.SlugRelatedField):
+                return (name, "raw", self._column(f"{source}__{field.slug_field}"), field)
+            if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
+                if model_field.target_field != model_field.related_model._meta.pk:
+                    raise _Unsupported(name)
+                return (name, "raw", self._column(source), field)
+            raise _Unsupported(name)
+        if isinstance(field, serializers.Serializer | serializers.ListSerializer):
+            raise _Unsupported(name)
+        if isinstance(field, serializers.SerializerMethodField | serializers.HiddenField):
+            raise _Unsupported(name)
+        if model_field is not None and model_field.concrete and not model_field.is_relation:
+            return (name, "field", self._column(source), field)
+        if name in declared_properties and isinstance(getattr(self.model, source, None), property):
+            columns = tuple(self._column(c) for c in declared_properties[name])
+            return (name, "property", (getattr(self.model, source).fget, columns), field)
+        raise _Unsupported(name)
+
+    def rows(self, queryset, context):
+        """The representation of every row of `queryset` (in its order), as DRF's
+        serializer(many=True).data would give it. One query, plus one per many-to-many
+        field when there are rows."""
+        return [data for data, _ in self.represent(queryset, context)]
+
+    def represent(self, queryset, context):
+        """(representation, updated_at) of every row of `queryset`, in its order."""
+        rows = list(queryset.prefetch_related(None).values(**self.selects))
+        if not rows:
+            return []
+        many = {}
+        pk = self.keys["pk"]
+        if self.many:
+            ids = [row[pk] for row in rows]
+            for name, related, query_name, column in self.many:
+                lists = {pk: [] for pk in ids}
+                # The related manager's rows (its default manager and order), as
+                # `record.<relation>.all()` and the prefetch it replaces read them.
+                pairs = (
+                    related._default_manager.filter(**{f"{query_name}__in": ids})
+                    .annotate(_values_owner=F(query_name))
+                    .values_list("_values_owner", column)
+                )
+                for owner, value in pairs:
+                    lists[owner].append(value)
+                many[name] = lists
+        fields = self._bound_fields(context)
+        updated = self.keys.get("updated_at")
+        return [
+            (self._represent(row, row[pk], fields, many), row[updated] if updated else None)
+            for row in rows
+        ]
+
+    def _bound_fields(self, context):
+        """The prototype's fields, with fresh copies of the links bound to this request's
+        context (their host and scheme). The other fields' to_representation reads no
+        context, so they are shared: building a whole serializer per request
+        (FieldsOnce's deep copy of every field) was 4 ms of a list request."""
+        fields = dict(self.prototype.fields)
+        links = [name for name, kind, _, _ in self.steps if kind == "link"]
+        if links:
+            parent = serializers.Serializer(context=context)
+            for name in links:
+                field = copy.deepcopy(fields[name])
+                field.bind(name, parent)
+                fields[name] = field
+        return fields
+
+    def _represent(self, row, pk, fields, many):
+        out = {}
+        for name, kind, key, _ in self.steps:
+            if kind == "raw":
+                out[name] = row[key]
+            elif kind == "field":
+                value = row[key]
+                out[name] = None if value is None else fields[name].to_representation(value)
+            elif kind == "link":
+                attribute, key = key
+                value = row[key]
+                out[name] = (
+                    None
+                    if value is None
+                    else fields[name].to_representation(SimpleNamespace(**{attribute: value}))
+                )
+            elif kind == "property":
+                fget, columns = key
+                value = fget(SimpleNamespace(**{c: row[k] for c, k in columns}))
+                out[name] = None if value is None else fields[name].to_representation(value)
+            else:  # many: slugs and ids are their own representation
+                out[name] = many[name][pk]
+        return out
+
+
+@functools.cache
+def plan_for(serializer_class, model):
+    """The serializer's ValuesPlan, or None when a field needs a model instance."""
+    try:
+        return ValuesPlan(serializer_class, model)
+    except _Unsupported:
+        return None
