@@ -15,9 +15,10 @@ The plan is worked out once per serializer class from its fields:
 - a slug relation (SlugRelatedField) reads `<relation>__<slug_field>` in the same query,
   a primary-key relation (PrimaryKeyRelatedField) reads the foreign key's column;
 - the record's own link (CanonicalLink) reads its lookup column;
-- a many-to-many list reads the related model's default queryset in one query per
-  relation for the whole page, in the related model's default order, as the related
-  manager (and the prefetch it replaces) would;
+- a many-to-many list reads the related model's default queryset, in its default
+  order, as the related manager (and the prefetch it replaces) would: on PostgreSQL as
+  an ARRAY() subquery in the same query, elsewhere in one query per relation for the
+  whole page;
 - a read-only field whose source is a model property (Commitment.is_overdue) runs that
   property on the row's columns when the serializer names them in
   `Meta.values_properties` ({field: columns the property reads}).
@@ -30,9 +31,11 @@ import copy
 import functools
 from types import SimpleNamespace
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
-from django.db.models import F
+from django.db import connections, models
+from django.db.models import F, OuterRef
+from django.utils.functional import cached_property
 from rest_framework import relations, serializers
 
 
@@ -64,6 +67,19 @@ class ValuesPlan:
         self.keys = {column: f"c{i}" for i, column in enumerate(self.columns)}
         self.selects = {self.keys[column]: F(column) for column in self.columns}
         self.steps = [self._keyed(step) for step in self.steps]
+
+    @cached_property
+    def array_selects(self):
+        """On PostgreSQL each many-to-many list comes in the same query, as an ARRAY() of
+        the related manager's rows in their default order: three round trips fewer for
+        a page of commitments (other authorities, recommendations, sources)."""
+        arrays = {
+            f"m_{name}": ArraySubquery(
+                related._default_manager.filter(**{query_name: OuterRef("pk")}).values(column)
+            )
+            for name, related, query_name, column in self.many
+        }
+        return {**self.selects, **arrays}
 
     def _keyed(self, step):
         name, kind, column, field = step
@@ -129,18 +145,22 @@ class ValuesPlan:
 
     def rows(self, queryset, context):
         """The representation of every row of `queryset` (in its order), as DRF's
-        serializer(many=True).data would give it. One query, plus one per many-to-many
-        field when there are rows."""
+        serializer(many=True).data would give it. One query; elsewhere than PostgreSQL,
+        one more per many-to-many field when there are rows."""
         return [data for data, _ in self.represent(queryset, context)]
 
     def represent(self, queryset, context):
         """(representation, updated_at) of every row of `queryset`, in its order."""
-        rows = list(queryset.prefetch_related(None).values(**self.selects))
+        queryset = queryset.prefetch_related(None)
+        in_arrays = self.many and connections[queryset.db].vendor == "postgresql"
+        rows = list(queryset.values(**(self.array_selects if in_arrays else self.selects)))
         if not rows:
             return []
         many = {}
         pk = self.keys["pk"]
-        if self.many:
+        if in_arrays:
+            many = {name: {row[pk]: row[f"m_{name}"] for row in rows} for name, *_ in self.many}
+        elif self.many:
             ids = [row[pk] for row in rows]
             for name, related, query_name, column in self.many:
                 lists = {pk: [] for pk in ids}
@@ -174,7 +194,21 @@ class ValuesPlan:
                 field = copy.deepcopy(fields[name])
                 field.bind(name, parent)
                 fields[name] = field
+        # A DateTimeField looks up the active time zone for every value (3 per row); the
+        # copies are given this request's zone once, the value DRF would look up.
+        for name in self.datetimes:
+            field = copy.deepcopy(fields[name])
+            field.timezone = field.default_timezone()
+            fields[name] = field
         return fields
+
+    @cached_property
+    def datetimes(self):
+        return [
+            name
+            for name, field in self.prototype.fields.items()
+            if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone")
+        ]
 
     def _represent(self, row, pk, fields, many):
         out = {}

@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from django.db import connection
 
 from tests import factories as f
 
@@ -170,8 +171,9 @@ def _changed(commitment):
     )
 
 
-# Anonymous: a COUNT for the paginator, the page itself, then one query per prefetched
-# relation, whatever the page size:
+# Anonymous: a COUNT for the paginator, the page itself, then one query per many-to-many
+# relation, whatever the page size. On PostgreSQL the lists read through .values()
+# (forums.api.values) fetch their many-to-many lists in the page query, as ARRAY()s.
 QUERIES = {
     "authorities": 3,  # count, page, sources
     "councils": 2,  # count, page joined to its authority
@@ -189,6 +191,20 @@ QUERIES = {
     "recommendations": 2,  # count, page joined to its report
     "sources": 2,  # count, page
 }
+#: Many-to-many lists that come inside the page query on PostgreSQL.
+IN_THE_PAGE_ON_POSTGRESQL = {
+    "authorities": 1,
+    "offices": 1,
+    "meetings": 1,
+    "agenda-items": 1,
+    "commitments": 3,
+}
+
+
+def expected_queries(path):
+    if connection.vendor == "postgresql":
+        return QUERIES[path] - IN_THE_PAGE_ON_POSTGRESQL.get(path, 0)
+    return QUERIES[path]
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
@@ -199,5 +215,5 @@ def test_list_query_count_is_pinned_and_the_same_for_5_and_50_rows(
         EXTRA[path](world)
     assert api.get(f"/api/v1/{path}/?page_size=50").json()["count"] > 5
     for size in (5, 50):
-        with django_assert_num_queries(QUERIES[path]):
+        with django_assert_num_queries(expected_queries(path)):
             assert api.get(f"/api/v1/{path}/?page_size={size}").status_code == 200

@@ -3,6 +3,7 @@ any write shows in the next count (the API's `count`, X-Total-Count and the page
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 
 from forums.models import Meeting
@@ -30,7 +31,8 @@ def test_a_repeated_list_skips_the_count(forum, django_assert_num_queries):
     client = APIClient()
     client.get("/api/v1/meetings/")
     # fingerprint (count found in the cache), page joined to forum/host/chair, sources
-    with django_assert_num_queries(3):
+    # (on PostgreSQL inside the page query: forums.api.values)
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 3):
         response = client.get("/api/v1/meetings/")
     assert response.json()["count"] == 3
     assert response["X-Total-Count"] == "3"
