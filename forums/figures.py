@@ -352,13 +352,14 @@ def refresh_commitment_ids(ids, *, using=None) -> None:
 
 
 def _chunks(model, using):
-    ids = model.objects.using(using).order_by("pk").values_list("pk", flat=True)
-    last = ids.last()
-    first = ids.first()
-    if first is None:
+    """The model's rows in primary-key ranges of CHUNK rows (however sparse the keys)."""
+    ids = list(model.objects.using(using).order_by("pk").values_list("pk", flat=True))
+    bounds = ids[::CHUNK]
+    if not bounds:
         return
-    for start in range(first, last + 1, CHUNK):
-        yield model.objects.using(using).filter(pk__gte=start, pk__lt=start + CHUNK)
+    for low, high in zip(bounds, [*bounds[1:], None], strict=True):
+        rows = model.objects.using(using).filter(pk__gte=low)
+        yield rows if high is None else rows.filter(pk__lt=high)
 
 
 def rebuild_all(*, using=None, apps=global_apps) -> dict:
