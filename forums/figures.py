@@ -57,6 +57,24 @@ def _model(queryset, name):
     return queryset.model._meta.apps.get_model("forums", name)
 
 
+#: pg_advisory_xact_lock key (any constant of this project's own).
+_LOCK_KEY = 7_210_481
+
+
+def _serialize(db) -> None:
+    """Let one transaction at a time rebuild figures, until it commits (PostgreSQL).
+
+    Two concurrent writes touching the same forum would otherwise each recompute its
+    totals from a snapshot without the other's rows, and the later commit would leave
+    totals missing the earlier write. Waiting here first, each rebuild's statements run
+    after the other transaction committed and so read its rows (READ COMMITTED). SQLite
+    lets one writer in at a time already."""
+    connection = connections[db]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
 def _member_attendance(meetings) -> dict:
     """Per meeting: member authorities expected (members or chairs on the meeting date,
     one per membership) and how many of them had someone present (in person, virtually or
@@ -268,6 +286,7 @@ def _existing(model, fields, parent_field, parents) -> list[tuple]:
 @transaction.atomic
 def refresh_meetings(meetings) -> None:
     """Rebuild the figures of a queryset of meetings; write only what changed."""
+    _serialize(meetings.db)
     MeetingFigure = _model(meetings, "MeetingFigure")
     new = sorted(_meeting_rows(meetings), key=_key)
     old = _existing(MeetingFigure, _MEETING_FIELDS, "meeting", meetings)
@@ -291,6 +310,7 @@ def _meeting_side(rows):
 def refresh_commitments(commitments) -> None:
     """Rebuild the figures of a queryset of commitments, and of the meetings they were
     and are made at when their publication, tags or meeting changed."""
+    _serialize(commitments.db)
     CommitmentFigure = _model(commitments, "CommitmentFigure")
     new = sorted(_commitment_rows(commitments), key=_key)
     old = _existing(CommitmentFigure, _COMMITMENT_FIELDS, "commitment", commitments)
@@ -317,6 +337,7 @@ def refresh_commitments(commitments) -> None:
 def drop_meetings(meetings) -> None:
     """Remove the figures of meetings about to be deleted, with their share of the
     totals (the rows themselves would go by CASCADE, but the totals would not follow)."""
+    _serialize(meetings.db)
     MeetingFigure = _model(meetings, "MeetingFigure")
     old = _existing(MeetingFigure, _MEETING_FIELDS, "meeting", meetings)
     MeetingFigure.objects.using(meetings.db).filter(meeting__in=meetings).delete()
@@ -328,6 +349,7 @@ def drop_meetings(meetings) -> None:
 def drop_commitments(commitments) -> None:
     """Remove the figures of commitments about to be deleted, with their share of the
     totals (their meetings' figures are rebuilt once they are gone: forums.signals)."""
+    _serialize(commitments.db)
     CommitmentFigure = _model(commitments, "CommitmentFigure")
     old = _existing(CommitmentFigure, _COMMITMENT_FIELDS, "commitment", commitments)
     CommitmentFigure.objects.using(commitments.db).filter(commitment__in=commitments).delete()
@@ -371,6 +393,7 @@ def rebuild_all(*, using=None, apps=global_apps) -> dict:
     CommitmentFigure = apps.get_model("forums", "CommitmentFigure")
     using = using or router.db_for_write(MeetingFigure)
     with transaction.atomic(using=using):
+        _serialize(using)
         MeetingFigure.objects.using(using).all().delete()
         CommitmentFigure.objects.using(using).all().delete()
         for commitments in _chunks(Commitment, using):
