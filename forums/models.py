@@ -763,12 +763,24 @@ class CommitmentStatusChange(TimeStampedModel):
 # (docs/benchmarks.md). No history, no API, no admin: they are a cache the database keeps.
 
 
+class _NotSerialized(models.Manager):
+    """The stored figures' default manager, which dumpdata reads: empty, so a dump holds
+    no figures and loading the record rebuilds them through forums.signals (loading both
+    would duplicate them). Code reads them through `objects`."""
+
+    def get_queryset(self):
+        return super().get_queryset().none()
+
+
 class MeetingFigure(models.Model):
     """A meeting's figures: one row with `recommendation` empty (attendance of members,
     communiqué), and one per recommendation the meeting touched (tagged agenda items, or a
     published commitment made there and tagged with it). The meeting's forum, date and
     whether it counts (published and held) are copied in, so the aggregates read this
     table alone."""
+
+    not_serialized = _NotSerialized()
+    objects = models.Manager()
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
     recommendation = models.ForeignKey(
@@ -816,6 +828,9 @@ class CommitmentFigure(models.Model):
     recommendation it is tagged with, each carrying what the aggregates filter and group
     on: the forum responsible (its own, or its meeting's), the meeting's forum when that
     differs (for_forum() matches either), and the date of its latest status change."""
+
+    not_serialized = _NotSerialized()
+    objects = models.Manager()
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
     recommendation = models.ForeignKey(
@@ -877,6 +892,9 @@ class MeetingTotal(models.Model):
     the meetings themselves), so the aggregates without a date range read a few dozen
     rows instead of 100,000 meetings (forums.figures keeps it equal to the sums)."""
 
+    not_serialized = _NotSerialized()
+    objects = models.Manager()
+
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+")
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.CASCADE, null=True, related_name="+"
@@ -896,6 +914,9 @@ class CommitmentTotal(models.Model):
     """CommitmentFigure's published rows counted per forum responsible, meeting's other
     forum, recommendation (empty: the commitments themselves) and status; with how many
     have no due date, from which forums.aggregates works out the overdue ones."""
+
+    not_serialized = _NotSerialized()
+    objects = models.Manager()
 
     owner = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+")
     other_forum = models.ForeignKey(
