@@ -245,6 +245,10 @@ def main():
     reset_database()
     with transaction.atomic():
         generate(args.size)
+    # bulk_create sends no signals, so the stored figures the aggregates read are built
+    # once at the end (forums.figures).
+    log("stored figures")
+    call_command("rebuild_figures", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     log(

@@ -17,25 +17,24 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
 from django.db import models as db_models
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, TruncQuarter
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from authorities.models import Office
 from forums.models import (
     OPEN_STATUSES,
-    AgendaItem,
     Attendance,
     AttendanceMode,
     Commitment,
+    CommitmentFigure,
     CommitmentStatus,
-    CommitmentStatusChange,
+    CommitmentTotal,
     Document,
-    DocumentKind,
     Forum,
-    ForumMembership,
     Meeting,
-    MembershipRole,
+    MeetingFigure,
+    MeetingTotal,
     Recommendation,
     SourceKind,
 )
@@ -197,62 +196,125 @@ def _score(counts: dict) -> dict:
     }
 
 
-def _tagged_commitments(*, forum=None, start=None, end=None):
-    commitments = Commitment.objects.published()
+def _counted_meetings(*, forum=None, start=None, end=None):
+    """Published, held meetings (their stored figure rows), by forum and date."""
+    meetings = MeetingFigure.objects.filter(is_counted=True)
     if forum is not None:
-        commitments = commitments.for_forum(forum)
+        meetings = meetings.filter(forum=forum)
+    return _in_range(meetings, "date", start, end)
+
+
+def _tagged_commitments(*, forum=None, start=None, end=None):
+    """Published commitments' stored tag rows; `forum` matches the forum responsible or
+    the meeting's forum, as CommitmentQuerySet.for_forum does."""
+    commitments = CommitmentFigure.objects.filter(is_published=True, recommendation__isnull=False)
+    if forum is not None:
+        commitments = commitments.filter(Q(owner=forum) | Q(other_forum=forum))
     return _in_range(commitments, "made_on", start, end)
 
 
-def _touching_meetings(recommendation, *, forum=None, start=None, end=None):
-    meetings = Meeting.objects.published().held()
-    if forum is not None:
-        meetings = meetings.for_forum(forum)
-    meetings = _in_range(meetings, "date", start, end)
-    tagged_items = AgendaItem.objects.filter(meeting=OuterRef("pk"), recommendations=recommendation)
-    tagged_commitments = Commitment.objects.published().filter(
-        meeting=OuterRef("pk"), recommendations=recommendation
+def _overdue(today):
+    return Q(status__in=OPEN_STATUSES, due_on__lt=today)
+
+
+def _commitment_counts(totals, today) -> dict:
+    """Per forum responsible, from CommitmentTotal rows: published commitments in total,
+    delivered, and overdue on `today`. Overdue is open, less open without a due date,
+    less open due on or after today: a short range of the stored figures' index of open
+    commitments by forum and due date, where counting the overdue themselves would read
+    most of 300,000 commitments. Two queries."""
+    open_ = Q(status__in=OPEN_STATUSES)
+    rows = (
+        totals.values("owner")
+        .annotate(
+            total=Sum("commitments"),
+            delivered=Sum("commitments", filter=Q(status=CommitmentStatus.DELIVERED)),
+            open=Sum("commitments", filter=open_),
+            open_undated=Sum("without_due_date", filter=open_),
+        )
+        .order_by()
     )
-    return meetings.filter(Exists(tagged_items) | Exists(tagged_commitments))
+    not_yet_due = dict(
+        CommitmentFigure.objects.filter(
+            open_,
+            recommendation__isnull=True,
+            is_published=True,
+            owner__in=totals.values("owner"),
+            due_on__gte=today,
+        )
+        .values("owner")
+        .annotate(n=Count("due_on"))
+        .order_by()
+        .values_list("owner", "n")
+    )
+    return {
+        row["owner"]: {
+            "total": row["total"] or 0,
+            "delivered": row["delivered"] or 0,
+            "overdue": (row["open"] or 0)
+            - (row["open_undated"] or 0)
+            - not_yet_due.get(row["owner"], 0),
+        }
+        for row in rows
+    }
 
 
 @cached_aggregate
 def headline_figures() -> dict:
-    """The home page's counts: published forums, held meetings, commitments, overdue."""
-    commitments = Commitment.objects.published()
+    """The home page's counts: published forums, held meetings, commitments, overdue.
+
+    From the stored totals (forums.figures): three COUNTs over the meetings and
+    commitments tables took 254 ms in-process at 100,000 meetings."""
+    meetings = MeetingTotal.objects.filter(recommendation__isnull=True).aggregate(n=Sum("meetings"))
+    commitments = _commitment_counts(
+        CommitmentTotal.objects.filter(recommendation__isnull=True), timezone.localdate()
+    ).values()
     return {
         "forum_count": Forum.objects.published().count(),
-        "meeting_count": Meeting.objects.published().held().count(),
-        "commitment_count": commitments.count(),
-        "overdue_count": commitments.overdue().count(),
+        "meeting_count": meetings["n"] or 0,
+        "commitment_count": sum(c["total"] for c in commitments),
+        "overdue_count": sum(c["overdue"] for c in commitments),
     }
 
 
 @cached_aggregate
 def scorecard_summary(*, forum=None, start=None, end=None) -> list[dict]:
-    """One row per recommendation: commitments by status, score, meetings touched."""
-    recommendations = list(Recommendation.objects.select_related("report"))
-    through = Commitment.recommendations.through
-    status_rows = (
-        through.objects.filter(
-            commitment__in=_tagged_commitments(forum=forum, start=start, end=end)
-        )
-        .values("recommendation_id", "commitment__status")
-        .annotate(n=Count("commitment_id"))
-    )
-    counts = defaultdict(dict)
-    for row in status_rows:
-        counts[row["recommendation_id"]][row["commitment__status"]] = row["n"]
+    """One row per recommendation: commitments by status, score, meetings touched.
 
-    meetings = _in_range(Meeting.objects.published().held(), "date", start, end)
-    if forum is not None:
-        meetings = meetings.for_forum(forum)
-    item_through = AgendaItem.recommendations.through
-    meeting_rows = (
-        item_through.objects.filter(agendaitem__meeting__in=meetings)
-        .values("recommendation_id")
-        .annotate(meetings=Count("agendaitem__meeting", distinct=True), items=Count("id"))
-    )
+    Two grouped scans of the stored figures (forums.figures) instead of joining 300,000
+    commitment tags and 200,000 agenda-item tags to their commitments and meetings:
+    1.06 s p95 uncached at 100,000 meetings before (docs/benchmarks.md)."""
+    recommendations = list(Recommendation.objects.select_related("report"))
+    if start is None and end is None:
+        # The common case (home page, /scorecards/, a forum's): the stored totals.
+        commitments = CommitmentTotal.objects.filter(recommendation__isnull=False)
+        meetings = MeetingTotal.objects.filter(recommendation__isnull=False)
+        if forum is not None:
+            commitments = commitments.filter(Q(owner=forum) | Q(other_forum=forum))
+            meetings = meetings.filter(forum=forum)
+        status_rows = commitments.values("recommendation_id", "status").annotate(
+            n=Sum("commitments")
+        )
+        meeting_rows = meetings.values("recommendation_id").annotate(
+            meetings=Sum("meetings_with_items"), items=Sum("agenda_items")
+        )
+    else:
+        status_rows = (
+            _tagged_commitments(forum=forum, start=start, end=end)
+            .values("recommendation_id", "status")
+            .annotate(n=Count("status"))
+        )
+        meeting_rows = (
+            _counted_meetings(forum=forum, start=start, end=end)
+            .filter(recommendation__isnull=False, agenda_items__gt=0)
+            .values("recommendation_id")
+            .annotate(meetings=Count("date"), items=Sum("agenda_items"))
+        )
+    counts = defaultdict(dict)
+    for row in status_rows.order_by():
+        if row["n"]:
+            counts[row["recommendation_id"]][row["status"]] = row["n"]
+    meeting_rows = [row for row in meeting_rows.order_by() if row["meetings"]]
     touched = {row["recommendation_id"]: row for row in meeting_rows}
     return [
         {
@@ -270,39 +332,50 @@ def scorecard_summary(*, forum=None, start=None, end=None) -> list[dict]:
 
 @cached_aggregate
 def scorecard(recommendation, *, forum=None, start=None, end=None) -> dict:
-    """The full scorecard of one recommendation, with activity per quarter."""
-    commitments = _tagged_commitments(forum=forum, start=start, end=end).for_recommendation(
-        recommendation
+    """The full scorecard of one recommendation, with activity per quarter.
+
+    A meeting touches the recommendation when it has an agenda item tagged with it or a
+    published commitment made there tagged with it (stored per meeting and
+    recommendation by forums.figures)."""
+    commitments = _tagged_commitments(forum=forum, start=start, end=end).filter(
+        recommendation=recommendation
     )
     counts = {
         row["status"]: row["n"]
-        for row in commitments.order_by().values("status").annotate(n=Count("id"))
+        for row in commitments.order_by().values("status").annotate(n=Count("status"))
     }
-    meetings = _touching_meetings(recommendation, forum=forum, start=start, end=end)
-    items = AgendaItem.objects.published().filter(
-        recommendations=recommendation, meeting__in=meetings
+    meetings = (
+        _counted_meetings(forum=forum, start=start, end=end)
+        .filter(recommendation=recommendation)
+        .filter(Q(agenda_items__gt=0) | Q(via_commitment=True))
     )
 
     per_quarter = defaultdict(lambda: {"meetings": 0, "commitments": 0})
     for row in (
         meetings.order_by().annotate(quarter=TruncQuarter("date")).values("quarter")
-    ).annotate(n=Count("id")):
+    ).annotate(n=Count("date")):
         per_quarter[row["quarter"]]["meetings"] = row["n"]
     for row in (
         commitments.filter(made_on__isnull=False)
         .order_by()
         .annotate(quarter=TruncQuarter("made_on"))
         .values("quarter")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("made_on"))
     ):
         per_quarter[row["quarter"]]["commitments"] = row["n"]
 
+    meeting_figures = meetings.aggregate(
+        touched=Count("date"), items=Sum("agenda_items"), latest=Max("date")
+    )
+    commitment_figures = commitments.aggregate(
+        overdue=Count("status", filter=_overdue(timezone.localdate())),
+        made=Max("made_on"),
+        changed=Max("latest_change_on"),
+    )
     latest = [
-        meetings.aggregate(d=Max("date"))["d"],
-        commitments.aggregate(d=Max("made_on"))["d"],
-        CommitmentStatusChange.objects.filter(commitment__in=commitments).aggregate(
-            d=Max("effective_on")
-        )["d"],
+        meeting_figures["latest"],
+        commitment_figures["made"],
+        commitment_figures["changed"],
     ]
     latest = [d for d in latest if d is not None]
     return {
@@ -310,9 +383,9 @@ def scorecard(recommendation, *, forum=None, start=None, end=None) -> dict:
         "number": recommendation.number,
         "slug": recommendation.slug,
         "title": recommendation.title,
-        "meetings_touched": meetings.count(),
-        "agenda_items": items.count(),
-        "overdue_commitments": commitments.overdue().count(),
+        "meetings_touched": meeting_figures["touched"],
+        "agenda_items": meeting_figures["items"] or 0,
+        "overdue_commitments": commitment_figures["overdue"],
         "latest_activity": max(latest) if latest else None,
         "activity_per_quarter": [
             {
@@ -331,98 +404,71 @@ def _expected_interval_days(promised_per_year):
     return math.ceil(365 / promised_per_year) if promised_per_year else None
 
 
-def _member_attendance(held):
-    """Per forum, over the held meetings given: member authorities expected (members or
-    chairs on the meeting date, one per membership) and how many of them had someone
-    present (in person, virtually or as a substitute).
-
-    One statement joining sets (hash joins) rather than correlated subqueries per meeting
-    and membership: at 100,000 meetings and a million attendance rows those took 12-18 s.
-    """
-    held_sql, held_params = held.order_by().values("id", "forum_id", "date").query.sql_with_params()
-    membership = ForumMembership._meta.db_table
-    attendance = Attendance._meta.db_table
-    sql = f"""
-        WITH held AS ({held_sql}),
-        pairs AS (
-            SELECT held.id AS meeting_id, held.forum_id, fm.authority_id
-            FROM held JOIN {membership} fm ON fm.forum_id = held.forum_id
-            WHERE fm.role IN (%s, %s)
-              AND (fm.started_on IS NULL OR fm.started_on <= held.date)
-              AND (fm.ended_on IS NULL OR fm.ended_on >= held.date)
-        ),
-        present AS (
-            SELECT DISTINCT a.meeting_id, a.authority_id
-            FROM {attendance} a JOIN held ON held.id = a.meeting_id
-            WHERE a.mode <> %s
-        )
-        SELECT pairs.forum_id, COUNT(*), COUNT(present.meeting_id)
-        FROM pairs LEFT JOIN present
-          ON present.meeting_id = pairs.meeting_id AND present.authority_id = pairs.authority_id
-        GROUP BY pairs.forum_id
-    """  # table names from the models' Meta; every value is a parameter
-    params = (*held_params, MembershipRole.MEMBER, MembershipRole.CHAIR, AttendanceMode.APOLOGIES)
-    with connections[held.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 @cached_aggregate
 def forums_health(forums=None, *, today: datetime.date | None = None) -> list[dict]:
-    """Health indicators for each published forum (or the given queryset of them)."""
+    """Health indicators for each published forum (or the given queryset of them).
+
+    Sums of the stored per-meeting figures (members expected and present, communiqué)
+    and counts of the stored commitment rows, read from two partial indexes: the
+    attendance rate alone joined every held meeting to its forum's members and the
+    million attendance rows (3.46 s p95 uncached at 100,000 meetings before)."""
     today = today or timezone.localdate()
+    year_ago = today - datetime.timedelta(days=365)
     forums = (forums if forums is not None else Forum.objects.published()).order_by("name")
-    held = Meeting.objects.published().held().filter(date__lte=today)
-
-    held = held.filter(forum__in=forums)
-    meeting_rows = (
-        held.values("forum_id")
+    by_forum = {
+        row["forum_id"]: row
+        for row in MeetingTotal.objects.filter(
+            recommendation__isnull=True, forum__in=forums
+        ).values("forum_id", "meetings", "with_communique", "members_expected", "members_present")
+    }
+    # The totals hold every held meeting; those after `today` (none, unless `today` is
+    # in the past) come off, and the last 12 months are counted, from one short range of
+    # the stored figures' (forum, date) index.
+    recent = MeetingFigure.objects.filter(
+        recommendation__isnull=True, is_counted=True, forum__in=forums, date__gt=year_ago
+    )
+    later = Q(date__gt=today)
+    for row in (
+        recent.values("forum_id")
         .annotate(
-            held_total=Count("id"),
-            held_last_12_months=Count(
-                "id", filter=Q(date__gt=today - datetime.timedelta(days=365))
-            ),
-            last_meeting=Max("date"),
-            with_communique=Count(
-                "id",
-                filter=Q(
-                    Exists(
-                        Document.objects.filter(
-                            meeting=OuterRef("pk"), kind=DocumentKind.COMMUNIQUE
-                        )
-                    )
-                ),
-            ),
+            held_last_12_months=Count("date", filter=~later),
+            later=Count("date", filter=later),
+            later_communique=Count("date", filter=later & Q(has_communique=True)),
+            later_expected=Sum("members_expected", filter=later),
+            later_present=Sum("members_present", filter=later),
         )
         .order_by()
+    ):
+        totals = by_forum.setdefault(row["forum_id"], {})
+        for field, later_field in (
+            ("meetings", "later"),
+            ("with_communique", "later_communique"),
+            ("members_expected", "later_expected"),
+            ("members_present", "later_present"),
+        ):
+            totals[field] = totals.get(field, 0) - (row[later_field] or 0)
+        totals["held_last_12_months"] = row["held_last_12_months"]
+    commitments = _commitment_counts(
+        CommitmentTotal.objects.filter(recommendation__isnull=True, owner__in=forums), today
     )
-    by_forum = {row["forum_id"]: row for row in meeting_rows}
-    for forum_id, expected, present in _member_attendance(held):
-        by_forum.setdefault(forum_id, {}).update(expected_total=expected, present_total=present)
-
-    commitment_rows = (
-        Commitment.objects.published()
-        .annotate(owner=Coalesce(F("forum_id"), F("meeting__forum_id")))
-        .filter(owner__in=forums.values("pk"))
-        .values("owner")
-        .annotate(
-            total=Count("id"),
-            delivered=Count("id", filter=Q(status=CommitmentStatus.DELIVERED)),
-            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today)),
+    last_held = (
+        MeetingFigure.objects.filter(
+            recommendation__isnull=True, is_counted=True, forum=OuterRef("pk"), date__lte=today
         )
-        .order_by()
+        .order_by("-date")
+        .values("date")[:1]
     )
-    commitments = {row["owner"]: row for row in commitment_rows}
+    forums = forums.annotate(last_meeting=Subquery(last_held))
 
     results = []
     for forum in forums:
         row = by_forum.get(forum.pk, {})
-        last = row.get("last_meeting")
+        last = forum.last_meeting
         since = last or forum.founded_on
         days_since = (today - since).days if since else None
         interval = _expected_interval_days(forum.promised_meetings_per_year)
-        expected = row.get("expected_total") or 0
-        held_total = row.get("held_total", 0)
+        expected = row.get("members_expected") or 0
+        held_total = row.get("meetings", 0)
         c = commitments.get(forum.pk, {})
         results.append(
             {
@@ -444,7 +490,7 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
                 "expected_interval_days": interval,
                 "overdue": bool(interval and days_since is not None and days_since > interval),
                 "attendance_rate": (
-                    round((row.get("present_total") or 0) / expected, 3) if expected else None
+                    round((row.get("members_present") or 0) / expected, 3) if expected else None
                 ),
                 "communique_rate": (
                     round(row.get("with_communique", 0) / held_total, 3) if held_total else None

@@ -9,6 +9,57 @@ def today():
     return timezone.localdate()
 
 
+def figures_snapshot() -> dict:
+    """Every stored figure and total (forums.figures), without row ids, in a fixed order."""
+    from forums.models import CommitmentFigure, CommitmentTotal, MeetingFigure, MeetingTotal
+
+    def rows(model):
+        fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        return sorted(
+            model.objects.values_list(*fields), key=lambda row: [(v is None, v) for v in row]
+        )
+
+    return {
+        model.__name__: rows(model)
+        for model in (MeetingFigure, CommitmentFigure, MeetingTotal, CommitmentTotal)
+    }
+
+
+def assert_figures_current():
+    """The stored figures equal a rebuild from scratch (rolled back afterwards)."""
+    from django.db import transaction
+
+    from forums.figures import rebuild_all
+
+    stored = figures_snapshot()
+    with transaction.atomic():
+        rebuild_all()
+        rebuilt = figures_snapshot()
+        transaction.set_rollback(True)
+    assert stored == rebuilt
+
+
+@pytest.fixture(autouse=True)
+def _stored_figures_stay_current(request):
+    """After every test that used the database, the stored figures must equal a rebuild
+    from scratch: so every write path the suite drives (admin forms and inlines, the API,
+    services, commands, fixtures, cascades) is checked against the record. A test that
+    writes behind the ORM (QuerySet.update, raw SQL), which no signal sees, is marked
+    `stale_figures`."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if not uses_db or request.node.get_closest_marker("stale_figures"):
+        yield
+        return
+    # Set up the test database first, so this check runs before it is rolled back.
+    request.getfixturevalue("_django_db_helper")
+    yield
+    assert_figures_current()
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_manifest(settings):
     """Tests run with DEBUG off, which picks WhiteNoise's manifest storage; that needs a

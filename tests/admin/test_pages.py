@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from forums.figures import rebuild_all
 from forums.models import CommitmentStatusChange
 from tests import factories as f
 
@@ -74,6 +75,8 @@ def _rows(model_name, n, shared):
                 )
                 for _ in range(n)
             )
+            # bulk_create sends no signal: rebuild the stored figures, as its callers must.
+            rebuild_all()
         case _:
             raise AssertionError(f"no builder for {model_name}")
 

@@ -82,15 +82,19 @@ def _grow(world):
         # Each count starts with the data fingerprint that keys the aggregate cache
         # (forums.aggregates.cached_aggregate); the data changes between the two
         # requests, so both miss the cache. tests/perf/test_aggregate_cache.py covers hits.
-        # recommendations with their report, commitment counts by status, meetings touched
+        # recommendations with their report, then from the stored figures
+        # (forums.figures): commitment counts by status, meetings touched
         ("/api/v1/scorecards/", 1 + 3),
-        # the recommendation, then its counts, meetings, items, quarters and latest dates
-        ("/api/v1/recommendations/{rec}/scorecard/", 1 + 10),
-        # published forums, per-meeting figures grouped by forum, members expected and
-        # present per forum, commitments by forum
-        ("/api/v1/forum-health/", 1 + 4),
-        # the forum, then the same four for it
-        ("/api/v1/forums/{forum}/health/", 1 + 5),
+        # the recommendation, then from the stored figures: counts by status, meetings
+        # and commitments per quarter, meetings' totals (touched, items, latest date),
+        # commitments' totals (overdue, latest made and latest status change)
+        ("/api/v1/recommendations/{rec}/scorecard/", 1 + 6),
+        # from the stored figures (forums.figures): meeting totals per forum, the last
+        # 12 months' meetings, commitment totals per forum, open commitments not yet
+        # due; then the published forums with their last meeting date
+        ("/api/v1/forum-health/", 1 + 5),
+        # the forum, then the same five for it
+        ("/api/v1/forums/{forum}/health/", 1 + 6),
         # the meetings, then every attendance cell
         ("/api/v1/attendance-matrix/", 1 + 2),
         # per-forum and per-meeting party counts

@@ -78,6 +78,7 @@ def test_a_mayoral_authority_whose_mayor_left_is_reported(today):
     assert str(never) not in found
 
 
+@pytest.mark.stale_figures  # makes the drift with QuerySet.update()
 def test_a_commitment_whose_status_drifted_from_its_timeline_is_reported():
     commitment = CommitmentFactory()
     record_status_change(

@@ -164,9 +164,10 @@ EXPECTED_QUERIES = {
     # commitments joined to meeting, its forum, forum and lead authority
     "/commitments/": 6,
     # fingerprint, count; member authorities (select); page of forums; forums_health: the
-    # data fingerprint keying its cache, the meeting aggregate, members expected and
-    # present, the commitment aggregate, then the page's forums themselves
-    "/forums/": 9,
+    # data fingerprint keying its cache, then from the stored figures meeting totals, the
+    # last 12 months' meetings, commitment totals, open commitments not yet due, then the
+    # page's forums with their last meeting date
+    "/forums/": 10,
     # fingerprint, count; member-of-forum (select); page of authorities
     "/authorities/": 4,
     # fingerprint, count; forums (select); page of changes joined to commitment, source,

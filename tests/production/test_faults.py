@@ -42,6 +42,7 @@ def database_refuses(monkeypatch):
 
 
 @pytest.mark.django_db
+@pytest.mark.stale_figures  # the database refuses until the fixtures are torn down
 def test_a_page_answers_a_503_page_when_the_database_is_gone(unraised_client, database_refuses):
     response = unraised_client.get("/meetings/")
     assert response.status_code == 503
@@ -52,6 +53,7 @@ def test_a_page_answers_a_503_page_when_the_database_is_gone(unraised_client, da
 
 
 @pytest.mark.django_db
+@pytest.mark.stale_figures  # the database refuses until the fixtures are torn down
 def test_the_api_answers_a_503_in_its_error_shape_when_the_database_is_gone(
     unraised_client, database_refuses
 ):
