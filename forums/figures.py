@@ -274,13 +274,20 @@ def _key(row):
     return tuple((value is None, value) for value in row)
 
 
-def _existing(model, fields, parent_field, parents) -> list[tuple]:
-    return sorted(
-        model.objects.using(parents.db)
-        .filter(**{f"{parent_field}__in": parents})
-        .values_list(*fields),
-        key=_key,
+def _replace(model, fields, parent_field, parents, rows):
+    """Put `rows` in place of the stored figure rows of `parents` (none: drop them);
+    return (rows that were stored, rows now stored), or None when they were the same
+    and nothing was written."""
+    new = sorted(rows, key=_key)
+    stored = model.objects.using(parents.db).filter(**{f"{parent_field}__in": parents})
+    old = sorted(stored.values_list(*fields), key=_key)
+    if new == old:
+        return None
+    stored.delete()
+    model.objects.using(parents.db).bulk_create(
+        [model(**dict(zip(fields, row, strict=True))) for row in new], batch_size=CHUNK
     )
+    return old, new
 
 
 @transaction.atomic
@@ -288,15 +295,10 @@ def refresh_meetings(meetings) -> None:
     """Rebuild the figures of a queryset of meetings; write only what changed."""
     _serialize(meetings.db)
     MeetingFigure = _model(meetings, "MeetingFigure")
-    new = sorted(_meeting_rows(meetings), key=_key)
-    old = _existing(MeetingFigure, _MEETING_FIELDS, "meeting", meetings)
-    if new == old:
+    changed = _replace(MeetingFigure, _MEETING_FIELDS, "meeting", meetings, _meeting_rows(meetings))
+    if changed is None:
         return
-    MeetingFigure.objects.using(meetings.db).filter(meeting__in=meetings).delete()
-    MeetingFigure.objects.using(meetings.db).bulk_create(
-        [MeetingFigure(**dict(zip(_MEETING_FIELDS, row, strict=True))) for row in new],
-        batch_size=CHUNK,
-    )
+    old, new = changed
     keys = {(row[2], row[1]) for row in old + new}  # (forum, recommendation)
     _refresh_meeting_totals(MeetingFigure, _model(meetings, "MeetingTotal"), meetings.db, keys)
 
@@ -312,15 +314,16 @@ def refresh_commitments(commitments) -> None:
     and are made at when their publication, tags or meeting changed."""
     _serialize(commitments.db)
     CommitmentFigure = _model(commitments, "CommitmentFigure")
-    new = sorted(_commitment_rows(commitments), key=_key)
-    old = _existing(CommitmentFigure, _COMMITMENT_FIELDS, "commitment", commitments)
-    if new == old:
-        return
-    CommitmentFigure.objects.using(commitments.db).filter(commitment__in=commitments).delete()
-    CommitmentFigure.objects.using(commitments.db).bulk_create(
-        [CommitmentFigure(**dict(zip(_COMMITMENT_FIELDS, row, strict=True))) for row in new],
-        batch_size=CHUNK,
+    changed = _replace(
+        CommitmentFigure,
+        _COMMITMENT_FIELDS,
+        "commitment",
+        commitments,
+        _commitment_rows(commitments),
     )
+    if changed is None:
+        return
+    old, new = changed
     keys = {(row[3], row[4], row[1], row[6]) for row in old + new}
     _refresh_commitment_totals(
         CommitmentFigure, _model(commitments, "CommitmentTotal"), commitments.db, keys
@@ -339,9 +342,10 @@ def drop_meetings(meetings) -> None:
     totals (the rows themselves would go by CASCADE, but the totals would not follow)."""
     _serialize(meetings.db)
     MeetingFigure = _model(meetings, "MeetingFigure")
-    old = _existing(MeetingFigure, _MEETING_FIELDS, "meeting", meetings)
-    MeetingFigure.objects.using(meetings.db).filter(meeting__in=meetings).delete()
-    keys = {(row[2], row[1]) for row in old}
+    changed = _replace(MeetingFigure, _MEETING_FIELDS, "meeting", meetings, [])
+    if changed is None:
+        return
+    keys = {(row[2], row[1]) for row in changed[0]}
     _refresh_meeting_totals(MeetingFigure, _model(meetings, "MeetingTotal"), meetings.db, keys)
 
 
@@ -351,9 +355,10 @@ def drop_commitments(commitments) -> None:
     totals (their meetings' figures are rebuilt once they are gone: forums.signals)."""
     _serialize(commitments.db)
     CommitmentFigure = _model(commitments, "CommitmentFigure")
-    old = _existing(CommitmentFigure, _COMMITMENT_FIELDS, "commitment", commitments)
-    CommitmentFigure.objects.using(commitments.db).filter(commitment__in=commitments).delete()
-    keys = {(row[3], row[4], row[1], row[6]) for row in old}
+    changed = _replace(CommitmentFigure, _COMMITMENT_FIELDS, "commitment", commitments, [])
+    if changed is None:
+        return
+    keys = {(row[3], row[4], row[1], row[6]) for row in changed[0]}
     _refresh_commitment_totals(
         CommitmentFigure, _model(commitments, "CommitmentTotal"), commitments.db, keys
     )
