@@ -10,8 +10,9 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from authorities.models import Authority, Office, PublicationState
+from authorities.models import Authority, Office
 from forums.models import Commitment, CommitmentStatus, CommitmentStatusChange, Meeting
+from igr.records import PublicationState
 
 
 def names(queryset):

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from authorities.models import Authority, AuthorityKind, Office, PublicationState
+from authorities.models import Authority, AuthorityKind, Office
 from forums.models import (
     Commitment,
     Document,
@@ -26,6 +26,7 @@ from forums.models import (
     Report,
     SourceKind,
 )
+from igr.records import PublicationState
 from tests.data import checks
 from tests.data.checks import names
 
