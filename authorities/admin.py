@@ -1,11 +1,11 @@
 """The authorities admin. Shared behaviour (roles, publishing, reasons, history, no lost
-edits) comes from forums.admin_base.RecordAdmin; each changelist states the relations
+edits) comes from igr.admin.RecordAdmin; each changelist states the relations
 its columns cross in list_select_related."""
 
 from django.contrib import admin
 
 from authorities.models import Authority, Council, Office, Party, Person
-from forums.admin_base import RecordAdmin, RecordInline
+from igr.admin import RecordAdmin, RecordInline
 
 
 class CouncilInline(RecordInline, admin.TabularInline):

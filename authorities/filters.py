@@ -1,16 +1,9 @@
-"""FilterSets for authorities and people, shared by the public list pages and the API.
-
-Also home to BaseFilterSet, which every list in the project extends. Invalid values (an
-unknown slug, a malformed date, an unknown ordering field, an over-long search) make
-the filter form invalid: the API answers 400 naming the parameter and the pages show
-the message; nothing falls through to the database.
-"""
+"""FilterSets for authorities and people, shared by the public list pages and the API."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.apps import apps
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from authorities.models import (
     Authority,
@@ -21,54 +14,16 @@ from authorities.models import (
     Party,
     Person,
 )
-from forums.models import Forum, ForumMembership
-
-
-class BaseFilterSet(django_filters.FilterSet):
-    modified_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        label="Modified since",
-        help_text="Only records changed at or after this ISO 8601 date-time (for syncing).",
-    )
-    q = django_filters.CharFilter(
-        method="filter_text",
-        max_length=200,
-        label="Search",
-        help_text="Words to look for, case-insensitive; every word must match.",
-    )
-    #: The fields the free-text `q` parameter searches; each FilterSet names its own.
-    search_fields: tuple[str, ...] = ()
-
-    def filter_text(self, queryset, name, value):
-        # At most ten words, so a long query cannot build a huge WHERE clause.
-        for word in value.split()[:10]:
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
-        return queryset
-
-
-# The schema says "string" for every slug filter: drf-spectacular cannot infer a type for
-# those that filter through a method, and warns under `manage.py check --deploy`.
-@extend_schema_field(OpenApiTypes.STR)
-class SlugFilter(django_filters.ModelChoiceFilter):
-    pass
-
-
-def slug_filter(queryset, label, field_name=None, **kwargs):
-    """A filter taking a readable slug, e.g. ?forum=mayoral-council; unknown slugs are errors."""
-    if field_name is not None:
-        kwargs["field_name"] = field_name
-    return SlugFilter(queryset=queryset, to_field_name="slug", label=label, **kwargs)
+from igr.filters import BaseFilterSet, slug_filter
 
 
 class AuthorityFilter(BaseFilterSet):
     kind = django_filters.ChoiceFilter(choices=AuthorityKind.choices)
     devolution_tier = django_filters.ChoiceFilter(choices=DevolutionTier.choices)
     mayoral = django_filters.BooleanFilter(method="filter_mayoral", label="Mayoral authorities")
-    forum = slug_filter(Forum.objects.all(), "Member of forum", method="filter_forum")
+    forum = slug_filter(
+        apps.get_model("forums", "Forum").objects.all(), "Member of forum", method="filter_forum"
+    )
     existing = django_filters.BooleanFilter(method="filter_existing", label="Not abolished")
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -92,9 +47,7 @@ class AuthorityFilter(BaseFilterSet):
         return existing if value else queryset.exclude(pk__in=existing.values("pk"))
 
     def filter_forum(self, queryset, name, forum):
-        return queryset.filter(
-            Exists(ForumMembership.objects.filter(forum=forum, authority=OuterRef("pk")))
-        )
+        return queryset.filter(Exists(forum.memberships.filter(authority=OuterRef("pk"))))
 
 
 class CouncilFilter(BaseFilterSet):

@@ -1,11 +1,8 @@
-"""Authorities that sit at forums, their councils, and the people who hold office there.
-
-Also home to the two abstract bases every editable model shares: timestamps, and the
-publication state that decides what the public sees.
-"""
+"""Authorities that sit at forums, their councils, and the people who hold office there."""
 
 import datetime
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -14,58 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from igr.records import PublicationState, PublishableModel, PublishableQuerySet, TimeStampedModel
+
 GSS_CODE_VALIDATOR = RegexValidator(
     r"^[EWSNK]\d{8}$", "A GSS code is a letter (E, W, S, N or K) followed by eight digits."
 )
 COLOUR_VALIDATOR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Give the colour as #RRGGBB.")
 WIKIDATA_VALIDATOR = RegexValidator(r"^Q[1-9]\d*$", "A Wikidata id looks like Q12345.")
-
-
-class TimeStampedModel(models.Model):
-    # Indexed: API clients sync with ?modified_since=, which filters on updated_at.
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
-
-    class Meta:
-        abstract = True
-
-
-class PublicationState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-class PublishableQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(publication_state=PublicationState.PUBLISHED)
-
-    def drafts(self):
-        return self.filter(publication_state=PublicationState.DRAFT)
-
-
-class PublishableModel(TimeStampedModel):
-    """A record the public sees only once staff have checked and published it."""
-
-    publication_state = models.CharField(
-        max_length=10,
-        choices=PublicationState.choices,
-        default=PublicationState.DRAFT,
-        db_index=True,
-    )
-    published_at = models.DateTimeField(null=True, blank=True)
-    withdrawal_reason = models.TextField(
-        blank=True, help_text="Why a published record was withdrawn; shown to staff."
-    )
-
-    objects = PublishableQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_published(self) -> bool:
-        return self.publication_state == PublicationState.PUBLISHED
 
 
 class AuthorityKind(models.TextChoices):
@@ -211,8 +163,7 @@ class PersonQuerySet(models.QuerySet):
     def published(self):
         """People appear publicly once they hold a published office or attended a
         published meeting; they have no publication state of their own."""
-        from forums.models import Attendance
-
+        Attendance = apps.get_model("forums", "Attendance")
         return self.filter(
             models.Exists(Office.objects.published().filter(person=models.OuterRef("pk")))
             | models.Exists(Attendance.objects.published().filter(person=models.OuterRef("pk")))

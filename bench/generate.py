@@ -246,7 +246,7 @@ def main():
     with transaction.atomic():
         generate(args.size)
     # bulk_create sends no signals, so the stored figures the aggregates read are built
-    # once at the end (forums.figures).
+    # once at the end (forums.stats.figures).
     log("stored figures")
     call_command("rebuild_figures", verbosity=0)
     with connection.cursor() as cursor:

@@ -29,8 +29,8 @@ django.setup()
 
 from django.test import Client, override_settings  # noqa: E402
 
-from forums import aggregates  # noqa: E402
 from forums.models import Forum, Recommendation  # noqa: E402
+from forums.stats import aggregates  # noqa: E402
 
 
 def measure(call, runs):

@@ -6,7 +6,7 @@ class ForumsConfig(AppConfig):
     verbose_name = "Forums, meetings and commitments"
 
     def ready(self):
-        # Stored figures follow every ORM write (forums.figures, forums.signals).
+        # Stored figures follow every ORM write (forums.stats.figures, forums.signals).
         from forums import signals
 
         signals.connect()

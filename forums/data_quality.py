@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from authorities.models import Authority, AuthorityKind, Office, Person, PublicationState
+from authorities.models import Authority, AuthorityKind, Office, Person
 from forums.models import (
     Commitment,
     CommitmentStatus,
@@ -24,6 +24,7 @@ from forums.models import (
     Meeting,
     Source,
 )
+from igr.records import PublicationState
 
 # Every published record of these models must cite a source (DESIGN: "Source").
 SOURCED_MODELS = (Authority, Office, Forum, Meeting, Commitment)

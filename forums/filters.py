@@ -5,7 +5,6 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from authorities.filters import BaseFilterSet, slug_filter
 from authorities.models import Authority, Office, Party, Person
 from forums.models import (
     AgendaItem,
@@ -24,6 +23,7 @@ from forums.models import (
     Source,
     SourceKind,
 )
+from igr.filters import BaseFilterSet, slug_filter
 
 
 class ForumFilter(BaseFilterSet):

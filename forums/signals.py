@@ -1,18 +1,17 @@
-"""Keep the stored figures (forums.figures) current on every ORM write they depend on.
+"""Keep the stored figures (forums.stats.figures) current on every ORM write they depend on.
 
 Bookkeeping only: each receiver names the meetings or commitments whose figures a write
-may have changed and asks forums.figures to rebuild them; the rules live there. Covered:
+may have changed and asks forums.stats.figures to rebuild them; the rules live there. Covered:
 save() and delete() from the admin (inlines included), the API, services, commands and
 fixtures (loaddata's raw saves too), cascades, and tag changes from either side of the
 many-to-many. Not covered, because Django sends no signal: bulk_create, QuerySet.update()
-and raw SQL; whoever writes that way runs forums.figures.rebuild_all() (or
+and raw SQL; whoever writes that way runs forums.stats.figures.rebuild_all() (or
 `manage.py rebuild_figures`) afterwards, as bench/generate.py does.
 """
 
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from forums import figures
 from forums.models import (
     AgendaItem,
     Attendance,
@@ -23,6 +22,7 @@ from forums.models import (
     ForumMembership,
     Meeting,
 )
+from forums.stats import figures
 
 #: Child rows whose meeting's figures they feed, and the field naming that meeting.
 MEETING_CHILDREN = (Attendance, Document, AgendaItem)
@@ -143,7 +143,7 @@ def _commitment_tags_changed(sender, instance, action, reverse, model, pk_set, u
 
 
 def connect():
-    uid = "forums.figures"
+    uid = "forums.stats.figures"
     for model in MEETING_CHILDREN:
         pre_save.connect(_remember_meeting, sender=model, dispatch_uid=f"{uid}.pre.{model}")
         post_save.connect(_meeting_child_saved, sender=model, dispatch_uid=f"{uid}.save.{model}")

@@ -1,7 +1,7 @@
 """Public pages for forums, meetings, commitments and recommendations.
 
 Every queryset starts from `.published()`; list pages filter with the API's FilterSets
-(see igr.listing) and the derived figures come from forums.aggregates.
+(see igr.listing) and the derived figures come from forums.stats.aggregates.
 """
 
 import datetime
@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
 from authorities.models import Authority
-from forums import aggregates
 from forums.filters import CommitmentFilter, ForumFilter, MeetingFilter
 from forums.models import (
     AgendaItem,
@@ -29,6 +28,7 @@ from forums.models import (
     MeetingStatus,
     Recommendation,
 )
+from forums.stats import aggregates
 from igr.listing import FilteredListView
 
 

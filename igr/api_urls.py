@@ -5,9 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from authorities.api.urls import ROUTES as AUTHORITY_ROUTES
-from forums.api.base import api_not_found
 from forums.api.urls import ROUTES as FORUM_ROUTES
 from forums.api.views import LocalRedocView
+from igr.api.base import api_not_found
 
 router = DefaultRouter()
 # Formats are chosen with ?format=csv; suffix routes (/meetings.csv) would double every path.

@@ -30,7 +30,7 @@ def server_error(request, template_name="500.html"):
     unavailable = isinstance(exc, DATABASE_GONE)
     status = 503 if unavailable else 500
     if wants_json(request):
-        # The API's error shape (forums.api.base.exception_handler).
+        # The API's error shape (igr.api.base.exception_handler).
         detail = (
             "The service cannot reach its database. Try again shortly."
             if unavailable

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.generic import ListView
 
-from forums.api.pagination import CachedCountPaginator
+from igr.api.pagination import CachedCountPaginator
 
 # Query parameters that belong to the page, not to the FilterSet.
 PAGE_PARAMS = {"page", "format"}
@@ -25,7 +25,7 @@ class FilteredListView(ListView):
     filter_fields: tuple[str, ...] = ()
     paginate_by = 25
     # The row count is cached until the data changes (most of a list's cost at 300,000
-    # rows); see forums.api.pagination.
+    # rows); see igr.api.pagination.
     paginator_class = CachedCountPaginator
     #: (column header, function of a row) pairs for the CSV download.
     csv_columns: tuple[tuple[str, object], ...] = ()

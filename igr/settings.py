@@ -167,7 +167,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     # Reads are open (published records only); writes need a staff token holding the
     # same model permission the admin asks for. See forums/api/base.py.
-    "DEFAULT_PERMISSION_CLASSES": ["forums.api.permissions.ReadOnlyOrStaffModelPermissions"],
+    "DEFAULT_PERMISSION_CLASSES": ["igr.api.permissions.ReadOnlyOrStaffModelPermissions"],
     # Token first, so an anonymous write answers 401 with WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -175,15 +175,15 @@ REST_FRAMEWORK = {
     ],
     # Ordering lives in each FilterSet, which rejects unknown fields; DRF's OrderingFilter
     # would silently ignore them.
-    "DEFAULT_FILTER_BACKENDS": ["forums.api.filter_backend.FilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "forums.api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["igr.api.filter_backend.FilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "igr.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "forums.api.renderers.RawFormBrowsableAPIRenderer",
+        "igr.api.renderers.RawFormBrowsableAPIRenderer",
     ],
-    "EXCEPTION_HANDLER": "forums.api.base.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "forums.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "igr.api.base.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "igr.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_THROTTLE_RATE", default="120/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -7,7 +7,6 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.generic import ListView, TemplateView
 
-from forums import aggregates
 from forums.filters import AttendanceFilter, CommitmentStatusChangeFilter
 from forums.models import (
     AttendanceMode,
@@ -15,6 +14,7 @@ from forums.models import (
     Forum,
     Meeting,
 )
+from forums.stats import aggregates
 from igr.listing import (
     FilteredListView,
     csv_attachment,

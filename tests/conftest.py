@@ -10,7 +10,7 @@ def today():
 
 
 def figures_snapshot() -> dict:
-    """Every stored figure and total (forums.figures), without row ids, in a fixed order."""
+    """Every stored figure and total (forums.stats.figures), without row ids, in a fixed order."""
     from forums.models import CommitmentFigure, CommitmentTotal, MeetingFigure, MeetingTotal
 
     def rows(model):
@@ -29,7 +29,7 @@ def assert_figures_current():
     """The stored figures equal a rebuild from scratch (rolled back afterwards)."""
     from django.db import transaction
 
-    from forums.figures import rebuild_all
+    from forums.stats.figures import rebuild_all
 
     stored = figures_snapshot()
     with transaction.atomic():

@@ -1,8 +1,8 @@
 """Flat serializers for authorities, councils, parties, people and offices."""
 
 from authorities.models import Authority, Council, Office, Party, Person
-from forums.api.base import CleanModelSerializer, slug_field
-from forums.api.serializers import (
+from igr.api.base import CleanModelSerializer, slug_field
+from igr.api.serializers import (
     PUBLICATION_FIELDS,
     READ_ONLY,
     TIMESTAMPS,
@@ -13,7 +13,7 @@ from forums.api.serializers import (
 
 class AuthoritySerializer(CleanModelSerializer):
     url = self_link("authority", "slug")
-    sources = sources_field()
+    sources = sources_field(Authority)
 
     class Meta:
         model = Authority
@@ -86,7 +86,7 @@ class OfficeSerializer(CleanModelSerializer):
         required=False,
         help_text="Slug of their party at the time.",
     )
-    sources = sources_field()
+    sources = sources_field(Office)
 
     class Meta:
         model = Office

@@ -12,8 +12,9 @@ from authorities.filters import (
     PartyFilter,
     PersonFilter,
 )
-from authorities.models import Authority, Council, Office, Party, Person, PublicationState
-from forums.api.base import RecordViewSet
+from authorities.models import Authority, Council, Office, Party, Person
+from igr.api.base import RecordViewSet
+from igr.records import PublicationState
 
 
 class AuthorityViewSet(RecordViewSet):

@@ -20,11 +20,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from authorities.models import Authority, Council, Office, Party, Person, PublicationState
-from forums import aggregates
+from authorities.models import Authority, Council, Office, Party, Person
 from forums.api import serializers as s
-from forums.api.base import ConditionalAPIViewMixin, RecordViewSet
-from forums.api.renderers import RawFormBrowsableAPIRenderer
 from forums.filters import (
     AgendaItemFilter,
     AttendanceFilter,
@@ -49,7 +46,11 @@ from forums.models import (
     Source,
 )
 from forums.services import record_status_change
+from forums.stats import aggregates
+from igr.api.base import ConditionalAPIViewMixin, RecordViewSet
+from igr.api.renderers import RawFormBrowsableAPIRenderer
 from igr.lib.releases import list_releases
+from igr.records import PublicationState
 
 AGGREGATE_PARAMETERS = [
     OpenApiParameter("forum", str, description="Slug of a published forum."),

@@ -1,7 +1,7 @@
-"""Fill the stored figures (forums.figures) for the records already in the database.
+"""Fill the stored figures (forums.stats.figures) for the records already in the database.
 
 Guards against aggregates reading empty figure tables right after the upgrade: from here
-on forums.signals keeps them current. Runs forums.figures with this migration's
+on forums.signals keeps them current. Runs forums.stats.figures with this migration's
 historical models, so it reads only the columns that exist at this point.
 """
 
@@ -9,7 +9,7 @@ from django.db import migrations
 
 
 def fill(apps, schema_editor):
-    from forums.figures import rebuild_all
+    from forums.stats.figures import rebuild_all
 
     rebuild_all(using=schema_editor.connection.alias, apps=apps)
 

@@ -159,7 +159,7 @@ def test_lineage_is_editable(editor_client, meeting_world):
 def test_reverting_to_a_draft_version_does_not_unpublish(
     publisher, publisher_client, meeting_world
 ):
-    from forums.services import publish
+    from igr.policy import publish
 
     meeting = MeetingFactory(forum=meeting_world.forum, publication_state="draft", location="A")
     meeting.sources.add(meeting_world.source)

@@ -12,8 +12,8 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from forums.figures import rebuild_all
 from forums.models import CommitmentStatusChange
+from forums.stats.figures import rebuild_all
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

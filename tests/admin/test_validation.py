@@ -141,7 +141,7 @@ def test_editing_a_published_record_needs_a_reason_kept_in_history(publisher_cli
 
     refused = publisher_client.post(url, data)
     assert refused.status_code == 200
-    assert "This record is published: say why you are changing it." in refused.content.decode()
+    assert "This record is published: say why you are changing it" in refused.content.decode()
     meeting.refresh_from_db()
     assert meeting.location == "Leeds"
 

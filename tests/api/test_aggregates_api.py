@@ -1,10 +1,10 @@
-"""The aggregate endpoints serve forums.aggregates as they are, filtered by forum and dates."""
+"""The aggregate endpoints serve forums.stats.aggregates as is, filtered by forum and dates."""
 
 import datetime
 
 import pytest
 
-from forums import aggregates
+from forums.stats import aggregates
 from tests.factories import AttendanceFactory, ForumFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,16 +80,16 @@ def _grow(world):
     "path,queries",
     [
         # Each count starts with the data fingerprint that keys the aggregate cache
-        # (forums.aggregates.cached_aggregate); the data changes between the two
+        # (igr.caching.cached_aggregate); the data changes between the two
         # requests, so both miss the cache. tests/perf/test_aggregate_cache.py covers hits.
         # recommendations with their report, then from the stored figures
-        # (forums.figures): commitment counts by status, meetings touched
+        # (forums.stats.figures): commitment counts by status, meetings touched
         ("/api/v1/scorecards/", 1 + 3),
         # the recommendation, then from the stored figures: counts by status, meetings
         # and commitments per quarter, meetings' totals (touched, items, latest date),
         # commitments' totals (overdue, latest made and latest status change)
         ("/api/v1/recommendations/{rec}/scorecard/", 1 + 6),
-        # from the stored figures (forums.figures): meeting totals per forum, the last
+        # from the stored figures (forums.stats.figures): meeting totals per forum, the last
         # 12 months' meetings, commitment totals per forum, open commitments not yet
         # due; then the published forums with their last meeting date
         ("/api/v1/forum-health/", 1 + 5),

@@ -173,7 +173,7 @@ def _changed(commitment):
 
 # Anonymous: a COUNT for the paginator, the page itself, then one query per many-to-many
 # relation, whatever the page size. On PostgreSQL the lists read through .values()
-# (forums.api.values) fetch their many-to-many lists in the page query, as ARRAY()s.
+# (igr.api.values) fetch their many-to-many lists in the page query, as ARRAY()s.
 QUERIES = {
     "authorities": 3,  # count, page, sources
     "councils": 2,  # count, page joined to its authority

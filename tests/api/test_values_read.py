@@ -1,4 +1,4 @@
-"""GETs build their rows from `.values()` (forums.api.values) instead of model instances
+"""GETs build their rows from `.values()` (igr.api.values) instead of model instances
 and DRF's field loop. Clients must not be able to tell: every list and record, as JSON
 and as CSV, anonymous and staff, filtered and ordered, is byte for byte what the
 serializer gives, with the same ETag and Last-Modified."""
@@ -11,9 +11,9 @@ from django.urls import reverse
 from rest_framework.throttling import AnonRateThrottle
 
 from authorities.api.urls import ROUTES as AUTHORITY_ROUTES
-from forums.api.base import RecordViewSet
 from forums.api.urls import ROUTES as FORUM_ROUTES
-from forums.api.values import plan_for
+from igr.api.base import RecordViewSet
+from igr.api.values import plan_for
 from tests.factories import CommitmentFactory, MeetingFactory
 
 ROUTES = AUTHORITY_ROUTES + FORUM_ROUTES

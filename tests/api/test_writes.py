@@ -8,6 +8,7 @@ import pytest
 
 from authorities.models import Authority
 from forums.models import Commitment, Forum, Meeting
+from igr.policy import withdraw
 from tests.factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,12 @@ LISTS = [
 ]
 
 
+#: Lists whose new rows hang off a published record of the world (an authority's
+#: council, a published meeting's attendance, agenda items and documents): adding one
+#: changes that published record, so it needs a Publisher and a reason (igr.policy).
+ROWS_OF_PUBLISHED = {"councils", "attendance", "agenda-items", "documents"}
+
+
 @pytest.mark.parametrize("path", LISTS)
 @pytest.mark.parametrize(
     "who,expected",
@@ -92,23 +99,85 @@ LISTS = [
 )
 def test_create_permission_matrix(cast, world, token_client, api, path, who, expected):
     client = api if who == "anonymous" else token_client(cast(who))
-    response = client.post(f"/api/v1/{path}/", payloads(world)[path], format="json")
+    payload = payloads(world)[path]
+    if path in ROWS_OF_PUBLISHED:
+        payload["change_reason"] = "Adding what the minutes record."
+        if who == "editor":
+            expected = 403
+    response = client.post(f"/api/v1/{path}/", payload, format="json")
     assert response.status_code == expected, response.content
+
+
+@pytest.mark.parametrize("path", sorted(ROWS_OF_PUBLISHED))
+def test_a_row_of_a_published_record_needs_a_reason(world, token_client, publisher, path):
+    response = token_client(publisher).post(
+        f"/api/v1/{path}/", payloads(world)[path], format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["field"] == "change_reason"
 
 
 @pytest.mark.parametrize(
     "who,expected",
-    [("anonymous", 401), ("outsider", 403), ("viewer", 403), ("editor", 200), ("publisher", 200)],
+    [("anonymous", 401), ("outsider", 403), ("viewer", 403), ("editor", 403), ("publisher", 200)],
 )
 def test_update_permission_matrix(cast, world, token_client, api, who, expected):
+    """The meeting is published: an Editor's token is refused as the admin refuses the
+    Editor's save (it was 200 through the API), and a Publisher gives a reason."""
     client = api if who == "anonymous" else token_client(cast(who))
     meeting = world.meetings[0]
     response = client.patch(
-        f"/api/v1/meetings/{meeting.slug}/", {"location": "Leeds"}, format="json"
+        f"/api/v1/meetings/{meeting.slug}/",
+        {"location": "Leeds", "change_reason": "The minutes give the venue."},
+        format="json",
     )
     assert response.status_code == expected, response.content
     meeting.refresh_from_db()
     assert (meeting.location == "Leeds") is (expected == 200)
+    if expected == 200:
+        latest = meeting.history.order_by("-history_date", "-history_id").first()
+        assert latest.history_change_reason == "The minutes give the venue."
+
+
+def test_editor_changes_a_draft_through_the_api_without_a_reason(world, token_client, editor):
+    draft = world.draft_meeting
+    response = token_client(editor).patch(
+        f"/api/v1/meetings/{draft.slug}/", {"location": "Hull"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    draft.refresh_from_db()
+    assert draft.location == "Hull"
+
+
+def test_publisher_changing_a_published_record_without_a_reason_is_a_400(
+    world, token_client, publisher
+):
+    meeting = world.meetings[0]
+    response = token_client(publisher).patch(
+        f"/api/v1/meetings/{meeting.slug}/", {"location": "Leeds"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "change_reason"
+    meeting.refresh_from_db()
+    assert meeting.location != "Leeds"
+
+
+@pytest.mark.parametrize("state", ["published", "withdrawn"])
+def test_nothing_goes_back_to_draft_through_the_api(world, token_client, publisher, state):
+    """PATCH publication_state=draft on a published meeting answered 200 with no reason and
+    no tombstone, and left its commitments public; now it is refused and nothing moves."""
+    meeting = world.meetings[0]
+    if state == "withdrawn":
+        withdraw(meeting, by=None, reason="Duplicate")
+    response = token_client(publisher).patch(
+        f"/api/v1/meetings/{meeting.slug}/",
+        {"publication_state": "draft", "change_reason": "Back to draft"},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["field"] == "publication_state"
+    meeting.refresh_from_db()
+    assert meeting.publication_state == state
 
 
 def test_editor_creates_drafts_but_only_a_publisher_publishes(cast, world, token_client):
@@ -203,7 +272,9 @@ def test_status_is_read_only_on_commitments(cast, world, token_client):
     publisher = cast("publisher")
     commitment = world.commitments[0]
     response = token_client(publisher).patch(
-        f"/api/v1/commitments/{commitment.pk}/", {"status": "delivered"}, format="json"
+        f"/api/v1/commitments/{commitment.pk}/",
+        {"status": "delivered", "change_reason": "Trying the status"},
+        format="json",
     )
     assert response.status_code == 200
     commitment.refresh_from_db()
@@ -248,13 +319,28 @@ def test_status_changes_cannot_be_edited(cast, world, token_client):
 
 def test_token_writes_land_in_history_with_their_author(cast, world, token_client):
     editor = cast("editor")
-    authority = world.authorities[0]
+    authority = world.draft_authority
     token_client(editor).patch(
         f"/api/v1/authorities/{authority.slug}/", {"notes": "Checked."}, format="json"
     )
     record = Authority.history.filter(id=authority.pk).latest()
     assert record.notes == "Checked."
     assert record.history_user == editor
+
+
+def test_a_publishers_change_to_a_published_record_keeps_its_reason(cast, world, token_client):
+    publisher = cast("publisher")
+    authority = world.authorities[0]
+    response = token_client(publisher).patch(
+        f"/api/v1/authorities/{authority.slug}/",
+        {"notes": "Checked.", "change_reason": "Checked against the order"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert "change_reason" not in response.json()  # taken, never shown
+    record = Authority.history.filter(id=authority.pk).latest()
+    assert (record.notes, record.history_user) == ("Checked.", publisher)
+    assert record.history_change_reason == "Checked against the order"
 
 
 # --- validation ----------------------------------------------------------------------
@@ -294,10 +380,10 @@ def test_invalid_values_are_400s_naming_the_field(cast, world, token_client, pat
 
 
 def test_a_second_attendance_for_the_same_person_is_a_400(cast, world, token_client):
-    editor = cast("editor")
     first = world.attendance[0]
-    data = {"meeting": first.meeting.slug, "person": first.person.slug}
-    _field_error(token_client(editor).post("/api/v1/attendance/", data, format="json"), None)
+    data = {"meeting": first.meeting.slug, "person": first.person.slug, "change_reason": "Add"}
+    response = token_client(cast("publisher")).post("/api/v1/attendance/", data, format="json")
+    _field_error(response, None)
 
 
 def test_overlapping_offices_are_refused_like_the_admin_does(cast, world, token_client):

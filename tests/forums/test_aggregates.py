@@ -2,9 +2,9 @@ import datetime
 
 import pytest
 
-from forums import aggregates
 from forums.models import CommitmentStatus
 from forums.services import record_status_change
+from forums.stats import aggregates
 from tests.factories import (
     AgendaItemFactory,
     AttendanceFactory,

@@ -1,4 +1,4 @@
-"""The stored figures (forums.figures) follow every write, and the aggregates read from
+"""The stored figures (forums.stats.figures) follow every write, and the aggregates read from
 them equal a recomputation from scratch.
 
 tests/conftest.py already compares the stored figures with a rebuild after every test
@@ -15,8 +15,6 @@ from django.core import serializers
 from django.core.management import call_command
 from django.db import transaction
 
-from authorities.models import PublicationState
-from forums import aggregates, figures
 from forums.models import (
     AgendaItem,
     Attendance,
@@ -26,7 +24,10 @@ from forums.models import (
     MeetingFigure,
     Recommendation,
 )
-from forums.services import publish, record_status_change, withdraw
+from forums.services import record_status_change
+from forums.stats import aggregates, figures
+from igr.policy import publish, withdraw
+from igr.records import PublicationState
 from tests.conftest import assert_figures_current
 from tests.factories import (
     AgendaItemFactory,

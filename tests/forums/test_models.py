@@ -113,6 +113,17 @@ def test_meeting_slug_is_forum_and_date_and_deduplicated():
     assert first.get_absolute_url() == "/meetings/mayoral-council-2025-01-23/"
 
 
+def test_a_meeting_created_in_code_gets_its_slug():
+    """Meeting.objects.create(forum=…, date=…) used to store an empty slug (and fail the
+    database's check): the slug was assigned only in clean()."""
+    forum = ForumFactory(slug="isc")
+    day = datetime.date(2025, 6, 26)
+    first = Meeting.objects.create(forum=forum, date=day, status="held")
+    second = Meeting.objects.create(forum=forum, date=day, status="held")
+    assert (first.slug, second.slug) == ("isc-2025-06-26", "isc-2025-06-26-2")
+    assert Meeting.objects.get(pk=first.pk).get_absolute_url() == "/meetings/isc-2025-06-26/"
+
+
 def test_meeting_slug_stays_put_when_the_date_is_corrected():
     forum = ForumFactory(slug="cnr")
     meeting = Meeting(forum=forum, date=datetime.date(2024, 10, 10), status="held")

@@ -153,7 +153,7 @@ def count_queries(client, url):
 
 
 # Each list page: the data fingerprint and the paginator's count (the count is cached
-# under the fingerprint, forums.api.pagination.CachedCountPaginator; the rows change
+# under the fingerprint, igr.api.pagination.CachedCountPaginator; the rows change
 # between the requests here, so it is counted each time), the filter option lists (one
 # per select shown), the page of rows with its select_related joins, nothing per row.
 EXPECTED_QUERIES = {

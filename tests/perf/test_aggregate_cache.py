@@ -1,6 +1,6 @@
 """The aggregates are cached, and any write to the record invalidates them at once.
 
-The cache key carries a fingerprint of the data read from the database (forums.aggregates
+The cache key carries a fingerprint of the data read from the database (forums.stats.aggregates
 .data_fingerprint), so a change made anywhere (admin, API, a shell, another server) shows
 on the next request; these tests make the changes through the ORM and the API's own
 service and read the figures back through the API.

@@ -31,7 +31,7 @@ def test_a_repeated_list_skips_the_count(forum, django_assert_num_queries):
     client = APIClient()
     client.get("/api/v1/meetings/")
     # fingerprint (count found in the cache), page joined to forum/host/chair, sources
-    # (on PostgreSQL inside the page query: forums.api.values)
+    # (on PostgreSQL inside the page query: igr.api.values)
     with django_assert_num_queries(2 if connection.vendor == "postgresql" else 3):
         response = client.get("/api/v1/meetings/")
     assert response.json()["count"] == 3

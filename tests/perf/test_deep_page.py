@@ -1,5 +1,5 @@
 """A page's rows are chosen by an id subquery over the ordering's index (a deferred join,
-forums.api.pagination.CachedCountPaginator.page), so a deep page does not build every
+igr.api.pagination.CachedCountPaginator.page), so a deep page does not build every
 joined row before it. The rows and their order must be exactly those of a plain OFFSET."""
 
 import datetime

@@ -1,5 +1,5 @@
 """On PostgreSQL the data fingerprint (the key of every cached aggregate and list count)
-is remembered per database state (forums.aggregates.data_fingerprint): while nothing
+is remembered per database state (igr.caching.data_fingerprint): while nothing
 commits, a request pays for one snapshot query instead of the 57-subquery fingerprint,
 and any committed write gives the next request a freshly computed fingerprint."""
 
@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from forums.aggregates import data_fingerprint
+from igr.caching import data_fingerprint
 from tests.factories import ForumFactory, MeetingFactory
 
 pytestmark = [

@@ -1,5 +1,5 @@
 """On PostgreSQL a conditional GET whose ETag was seen in the database's present state is
-answered 304 without building the body again (forums.api.base.etag_key). The ETag is
+answered 304 without building the body again (igr.api.base.etag_key). The ETag is
 still the body's hash, and any write, through save() or not, must give the next request
 a full answer with the new ETag (the rule tests/api/test_sync.py sets)."""
 

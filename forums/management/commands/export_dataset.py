@@ -12,8 +12,8 @@ from rest_framework import serializers
 from rest_framework.utils.encoders import JSONEncoder
 
 from authorities.api.urls import ROUTES as AUTHORITY_ROUTES
-from forums.api.base import FlatCSVRenderer, csv_header
 from forums.api.urls import ROUTES as FORUM_ROUTES
+from igr.api.base import FlatCSVRenderer, csv_header
 from igr.lib import releases
 
 DICTIONARY = "data-dictionary.csv"

@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from forums.figures import rebuild_all
+from forums.stats.figures import rebuild_all
 
 
 class Command(BaseCommand):
     help = (
-        "Rebuild every stored figure (forums.figures) from the record: after writes that "
+        "Rebuild every stored figure (forums.stats.figures) from the record: after writes that "
         "bypass the ORM's signals (bulk_create, QuerySet.update, raw SQL, a restore of "
         "part of the database) and whenever a figure is in doubt."
     )

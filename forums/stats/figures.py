@@ -1,5 +1,5 @@
 """Stored figures: the narrow MeetingFigure and CommitmentFigure rows that
-forums.aggregates reads, rebuilt from the record.
+forums.stats.aggregates reads, rebuilt from the record.
 
 Each refresh recomputes the rows of the meetings or commitments given, from scratch, and
 writes only when they changed; it never adds or subtracts, so it cannot drift and
@@ -19,8 +19,8 @@ from django.apps import apps as global_apps
 from django.db import connections, router, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
-from authorities.models import PublicationState
 from forums.models import AttendanceMode, DocumentKind, MeetingStatus, MembershipRole
+from igr.records import PublicationState
 
 #: Meetings (or commitments) per round of a full rebuild: bounds memory and statement size.
 CHUNK = 5_000

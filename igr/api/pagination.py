@@ -13,14 +13,14 @@ from django.utils.functional import cached_property
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
-from forums.aggregates import data_fingerprint
+from igr.caching import data_fingerprint
 
 MAX_PAGE_SIZE = 200
 
 
 class CachedCountPaginator(Paginator):
     """Django's paginator with the row count cached, keyed by the count's SQL and the data
-    fingerprint (forums.aggregates.data_fingerprint), so any write recounts.
+    fingerprint (igr.caching.data_fingerprint), so any write recounts.
 
     Counting is most of a list's cost on big tables (70 ms of 75 for 285,000 published
     commitments) and gives the same answer until the data changes; the fingerprint is one
@@ -115,7 +115,7 @@ class Pagination(PageNumberPagination):
 
     def paginate_values(self, queryset, request, plan, context):
         """The page's rows as the serializer would represent them, read with `plan`
-        (forums.api.values) from the same rows paginate_queryset would load."""
+        (igr.api.values) from the same rows paginate_queryset would load."""
         self._choose_page(queryset, request)
         return plan.rows(self.page.object_list, context)
 

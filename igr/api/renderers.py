@@ -1,5 +1,5 @@
 """The browsable API's renderer. Its own module because DRF imports the default renderers
-from settings while forums.api.base is still loading."""
+from settings while igr.api.base is still loading."""
 
 from rest_framework.renderers import BrowsableAPIRenderer
 

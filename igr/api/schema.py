@@ -2,7 +2,7 @@
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
-from forums.api.base import ErrorSerializer
+from igr.api.base import ErrorSerializer
 
 ERRORS = {
     "400": "Invalid query parameter or body field; `errors` names each.",

@@ -2,8 +2,9 @@
 
 - Roles: an Editor changes drafts only; published and withdrawn records (and the rows of
   a published meeting) need the publish_<model> permission, which Publishers hold.
-- Publishing goes through forums.services.publish / withdraw (the "Save and publish"
-  button and the bulk actions), never by editing publication_state.
+- Who may change what, and how publication moves, is igr.policy's: publish and
+  withdraw (the "Save and publish" button and the bulk actions), never by editing
+  publication_state. Every POST is one igr.policy.writing() transaction.
 - Editing a published record asks for a reason, stored on its history row.
 - Optimistic locking: every form carries the record's `updated_at` as a hidden version;
   a save from a form opened before someone else's save is refused with the user's input
@@ -12,21 +13,22 @@
   as a 500.
 """
 
+import contextlib
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from authorities.models import PublicationState
-from forums import services
-from forums.api.pagination import CachedCountPaginator
+from igr import policy
+from igr.api.pagination import CachedCountPaginator
 
 PUBLISH_BUTTON = "_publish"
 # Reverting to an old version restores what staff typed, never these: publication moves
@@ -62,16 +64,8 @@ CONSTRAINT_FIELDS = {
 }
 
 
-def is_publishable(model) -> bool:
-    return any(f.name == "publication_state" for f in model._meta.get_fields())
-
-
 def version_of(obj) -> str:
     return obj.updated_at.isoformat() if getattr(obj, "updated_at", None) else ""
-
-
-def publish_permission(model) -> str:
-    return f"{model._meta.app_label}.publish_{model._meta.model_name}"
 
 
 def _who_changed(obj) -> str:
@@ -134,9 +128,6 @@ class RecordForm(forms.ModelForm):
     def publishing(self) -> bool:
         return PUBLISH_BUTTON in self.data
 
-    def _current_state(self):
-        return getattr(self.current or self.instance, "publication_state", None)
-
     def clean(self):
         cleaned = super().clean()
         refused = getattr(self.request, "_igr_database_refused", None)
@@ -152,19 +143,15 @@ class RecordForm(forms.ModelForm):
             # Reverting to an old version changes the record even if the form is untouched.
             changed = changed or self.current is not None
             if (
-                self._current_state() == PublicationState.PUBLISHED
+                policy.needs_reason(self.current or self.instance)
                 and changed
                 and not (cleaned.get(CHANGE_REASON) or "").strip()
             ):
-                self.add_error(
-                    CHANGE_REASON,
-                    "This record is published: say why you are changing it. The reason is "
-                    "kept in its history.",
-                )
+                self.add_error(CHANGE_REASON, policy.reason_message())
         if self.publishing and "sources" in self.fields and not cleaned.get("sources"):
             meeting = cleaned.get("meeting")
             if not (meeting is not None and meeting.sources.exists()):
-                self.add_error("sources", services.source_required_message(self.instance))
+                self.add_error("sources", policy.source_required_message(self.instance))
         return cleaned
 
     def _check_version(self):
@@ -211,10 +198,9 @@ class RecordInlineForm(forms.ModelForm):
             self.instance.pk is not None
             and self.has_changed()
             and self.request is not None
-            and not _may_edit(self.request, self.instance)
+            and not policy.may_change(self.request.user, self.instance)
         ):
-            state = self.instance.get_publication_state_display().lower()
-            raise ValidationError(f"“{self.instance}” is {state}; only a Publisher can change it.")
+            raise ValidationError(policy.refusal(self.instance))
         if self.instance.pk is not None and not cleaned.get("DELETE"):
             sent = self.data.get(self.add_prefix(VERSION), "")
             if sent != version_of(self.instance):
@@ -240,13 +226,8 @@ class RecordInlineFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        parent_state = getattr(self.instance, "publication_state", None)
-        if parent_state is None:
-            parent = getattr(self.instance, "meeting", None)
-            parent_state = getattr(parent, "publication_state", None)
         if (
-            parent_state == PublicationState.PUBLISHED
-            and self.instance.pk is not None
+            policy.needs_reason(self.instance)
             and any(form.has_changed() for form in self.forms)
             and not self.data.get(CHANGE_REASON, "").strip()
         ):
@@ -278,25 +259,8 @@ class RecordInline:
         return super().has_delete_permission(request, obj) and _may_edit(request, obj)
 
 
-def _governing_record(obj):
-    """The record whose publication state decides who may edit `obj`."""
-    if obj is None:
-        return None
-    if is_publishable(type(obj)):
-        return obj
-    for name in ("meeting", "forum", "commitment", "authority"):
-        parent = getattr(obj, name, None) if hasattr(type(obj), name) else None
-        if parent is not None and is_publishable(type(parent)):
-            return parent
-    return None
-
-
 def _may_edit(request, obj) -> bool:
-    """Editors change drafts; a published or withdrawn record needs a Publisher."""
-    record = _governing_record(obj)
-    if record is None or record.publication_state == PublicationState.DRAFT:
-        return True
-    return request.user.has_perm(publish_permission(type(record)))
+    return policy.may_change(request.user, obj)
 
 
 class WithdrawForm(forms.Form):
@@ -327,10 +291,10 @@ class RecordAdmin(SimpleHistoryAdmin):
 
     @property
     def publishable(self) -> bool:
-        return is_publishable(self.model)
+        return policy.is_publishable(self.model)
 
     def has_publish_permission(self, request) -> bool:
-        return self.publishable and request.user.has_perm(publish_permission(self.model))
+        return self.publishable and request.user.has_perm(policy.publish_permission(self.model))
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and _may_edit(request, obj)
@@ -398,6 +362,7 @@ class RecordAdmin(SimpleHistoryAdmin):
         if reason:
             obj._change_reason = reason
         super().save_model(request, obj, form, change)
+        policy.touched(obj)
 
     def save_formset(self, request, form, formset, change):
         reason = self._reason(request, form)
@@ -406,16 +371,18 @@ class RecordAdmin(SimpleHistoryAdmin):
             if reason:
                 obj._change_reason = reason
             obj.delete()
+            policy.touched(obj)
         for obj in instances:
             if reason:
                 obj._change_reason = reason
             obj.save()
         formset.save_m2m()
+        policy.touched(*instances, *(f.instance for f in formset.forms if f.has_changed()))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if PUBLISH_BUTTON in request.POST:
-            published = services.publish(
+            published = policy.publish(
                 form.instance, by=request.user, reason=self._reason(request, form)
             )
             self.message_user(request, _published_message(published), messages.SUCCESS)
@@ -430,7 +397,8 @@ class RecordAdmin(SimpleHistoryAdmin):
             "publishable": self.publishable,
         }
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            with self._writing(request):
+                return super().changeform_view(request, object_id, form_url, extra_context)
         except (IntegrityError, DataError) as exc:
             # The transaction was rolled back; show the same forms again, with the
             # database's refusal as an error, so the user's input is kept.
@@ -454,7 +422,28 @@ class RecordAdmin(SimpleHistoryAdmin):
             self.has_change_permission(request) or self.has_delete_permission(request)
         ):
             raise PermissionDenied
-        return super().changelist_view(request, extra_context)
+        with self._writing(request):
+            return super().changelist_view(request, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        with self._writing(request):
+            return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        policy.touched(obj)
+
+    def delete_queryset(self, request, queryset):
+        records = list(queryset)
+        super().delete_queryset(request, queryset)
+        policy.touched(*records)
+
+    def _writing(self, request):
+        """A POST is one write under the policy (its lock first, derived data refreshed
+        before commit); a GET writes nothing and takes no lock."""
+        if request.method == "POST":
+            return policy.writing(using=router.db_for_write(self.model))
+        return contextlib.nullcontext()
 
     # -- publishing actions ------------------------------------------------------------
 
@@ -462,10 +451,10 @@ class RecordAdmin(SimpleHistoryAdmin):
     def publish_selected(self, request, queryset):
         records = list(queryset)
         try:
-            with transaction.atomic():
+            with policy.writing():
                 published = []
                 for obj in records:
-                    published += services.publish(obj, by=request.user)
+                    published += policy.publish(obj, by=request.user)
         except ValidationError as exc:
             self.message_user(
                 request,
@@ -481,9 +470,9 @@ class RecordAdmin(SimpleHistoryAdmin):
         form = WithdrawForm(request.POST if "post" in request.POST else None)
         if form.is_valid():
             withdrawn = []
-            with transaction.atomic():
+            with policy.writing():
                 for obj in queryset:
-                    withdrawn += services.withdraw(
+                    withdrawn += policy.withdraw(
                         obj, by=request.user, reason=form.cleaned_data["reason"]
                     )
             self.message_user(
@@ -531,7 +520,7 @@ class RecordAdmin(SimpleHistoryAdmin):
             ]
         extra_context = {**(extra_context or {}), "revert_changes": rows}
         try:
-            with transaction.atomic():
+            with self._writing(request):
                 return super().history_form_view(request, object_id, version_id, extra_context)
         except (IntegrityError, DataError) as exc:
             request._igr_database_refused = str(exc).splitlines()[0] if str(exc) else "-"

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, router
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
@@ -25,13 +25,14 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_csv.renderers import CSVRenderer
+from simple_history.utils import update_change_reason
 
-from authorities.models import PublicationState
-from forums import services
-from forums.api.permissions import ReadOnlyOrStaffModelPermissions
-from forums.api.renderers import RawFormBrowsableAPIRenderer
-from forums.api.values import plan_for
+from igr import policy
+from igr.api.permissions import ReadOnlyOrStaffModelPermissions
+from igr.api.renderers import RawFormBrowsableAPIRenderer
+from igr.api.values import plan_for
 from igr.lib.dbstate import database_state
+from igr.records import PublicationState
 
 # --- errors -------------------------------------------------------------------------
 
@@ -176,7 +177,7 @@ class RecordViewSet(
         return obj
 
     def values_plan(self):
-        """How a GET reads rows without model instances (forums.api.values), or None
+        """How a GET reads rows without model instances (igr.api.values), or None
         where the serializer has a field that needs one (that viewset reads via DRF)."""
         if self.request.method not in ("GET", "HEAD"):
             return None
@@ -196,53 +197,70 @@ class RecordViewSet(
     # -- publishing ------------------------------------------------------------------
 
     def _save(self, serializer):
-        """Save through the publishing services (forums.services), as the admin does.
+        """Save under the write policy (igr.policy), exactly as the admin does.
 
-        A change of publication state needs the publish_<model> permission. Publishing
-        goes through services.publish (refused, writing nothing, when the record cites no
-        source; a meeting takes its draft commitments with it) and withdrawing through
-        services.withdraw (which needs `withdrawal_reason`). The edit and the change of
-        state are one transaction: a refused publication leaves the record as it was."""
-        reason = serializer.validated_data.pop("withdrawal_reason", "")
-        state = serializer.validated_data.get("publication_state")
-        if state is None:
-            serializer.save()
-            return
-        instance = serializer.instance
-        current = (instance.publication_state if instance else None) or PublicationState.DRAFT
-        if state == current:
-            serializer.save()
-            return
-        opts = serializer.Meta.model._meta
-        user = self.request.user
-        if not user.has_perm(f"{opts.app_label}.publish_{opts.model_name}"):
-            raise exceptions.PermissionDenied(
-                {
-                    "publication_state": [
-                        "You do not have permission to publish or withdraw "
-                        f"{opts.verbose_name_plural}."
-                    ]
-                }
-            )
-        if state == PublicationState.DRAFT:
-            serializer.save()
-            return
-        del serializer.validated_data["publication_state"]
+        An Editor changes drafts only; changing a published record, or a row of one,
+        needs a Publisher and a `change_reason`, kept in its history. Publication moves
+        only by publishing (refused, writing nothing, when the record cites no source; a
+        meeting takes its draft commitments with it) or withdrawing (which needs
+        `withdrawal_reason`); never back to draft. The edit and the change of state are
+        one transaction: a refused change leaves the record as it was."""
+        data = serializer.validated_data
+        reason = (data.pop(policy.REASON_FIELD, "") or "").strip()
+        withdrawal_reason = data.pop("withdrawal_reason", "")
+        state = data.pop("publication_state", None)
+        if state == PublicationState.WITHDRAWN and not reason:
+            reason = (withdrawal_reason or "").strip()
         existing = serializer.instance
+        model = serializer.Meta.model
+        user = self.request.user
         try:
-            with transaction.atomic():
+            with policy.writing(using=router.db_for_write(model)):
+                governing = []
+                if existing is not None:
+                    model._default_manager.select_for_update().filter(pk=existing.pk).exists()
+                    governing.append(existing)
+                # The record as it will be: a row moved to (or created under) a published
+                # parent needs the same rights as a change to that parent.
+                parents = {n: data[n] for n in policy.GOVERNING_PARENTS if n in data}
+                if existing is None or any(getattr(existing, n) != v for n, v in parents.items()):
+                    probe = model(**parents)
+                    probe.pk = existing.pk if existing is not None else None
+                    governing.append(probe)
+                for record in governing:
+                    policy.check_may_change(user, record)
+                # As the records stand before this write (publishing makes one published).
+                needing_reason = [r for r in governing if policy.needs_reason(r)]
+                if state is not None:
+                    policy.check_state_move(existing or model(), state)
+                if existing is not None and reason:
+                    existing._change_reason = reason
                 instance = serializer.save()
-                if state == PublicationState.PUBLISHED:
-                    services.publish(instance, by=user)
-                else:
-                    services.withdraw(instance, by=user, reason=reason)
+                if existing is None and reason:
+                    update_change_reason(instance, reason)
+                policy.touched(instance)
+                if state is not None:
+                    policy.move_publication(
+                        instance,
+                        state,
+                        by=user,
+                        reason=reason,
+                        withdrawal_reason=withdrawal_reason,
+                    )
+                # Last, so a request with bad values hears about those first; the
+                # transaction rolls the save back.
+                for record in needing_reason:
+                    policy.check_reason(record, reason)
         except DjangoValidationError as exc:
             if existing is not None:
                 # The transaction rolled back; keep no unsaved changes on the instance.
                 existing.refresh_from_db()
             raise serializers.ValidationError(as_serializer_error(exc)) from None
         except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied({"publication_state": [str(exc)]}) from None
+            if existing is not None:
+                existing.refresh_from_db()
+            field = "publication_state" if state is not None else policy.REASON_FIELD
+            raise exceptions.PermissionDenied({field: [str(exc)]}) from None
 
     def perform_create(self, serializer):
         self._save(serializer)
@@ -416,6 +434,19 @@ class CleanModelSerializer(serializers.ModelSerializer):
     accepts what the admin accepts: field validators, clean() rules (a held meeting is
     not in the future, offices do not overlap) and every database constraint's message.
     Without it a violated CheckConstraint would surface as an IntegrityError."""
+
+    change_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Why this change is made: required to change a published record (or a "
+        "row of one, such as a published meeting's attendance), and kept in its history.",
+    )
+
+    def get_field_names(self, declared_fields, info):
+        # Declared here, so every record serializer takes it without listing it.
+        return [*super().get_field_names(declared_fields, info), policy.REASON_FIELD]
 
     def get_extra_kwargs(self):
         # The reason for a withdrawal is asked for, never shown: a withdrawn record is not

@@ -1,4 +1,4 @@
-"""API permissions. Kept apart from forums.api.base because DRF imports the default
+"""API permissions. Kept apart from igr.api.base because DRF imports the default
 permission classes while rest_framework.views is still loading."""
 
 from rest_framework import permissions

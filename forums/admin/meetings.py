@@ -1,0 +1,187 @@
+"""Meetings, on one page: attendance, agenda items, documents and commitments inline."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+
+from forums.models import (
+    AgendaItem,
+    Attendance,
+    Commitment,
+    Document,
+    Meeting,
+)
+from igr.admin import (
+    RecordAdmin,
+    RecordInline,
+    RecordInlineFormSet,
+    flag,
+)
+
+
+class AttendanceFormSet(RecordInlineFormSet):
+    def clean(self):
+        # Before Django's own uniqueness check, whose message names no one.
+        seen = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            person = data.get("person")
+            if person is None or data.get("DELETE"):
+                continue
+            if person.pk in seen:
+                raise ValidationError(
+                    f"{person} is listed twice. Record each person once per meeting "
+                    "(use the notes for a second role)."
+                )
+            seen[person.pk] = form
+        super().clean()
+
+
+class AttendanceInline(RecordInline, admin.TabularInline):
+    model = Attendance
+    formset = AttendanceFormSet
+    fields = ["person", "authority", "role", "mode", "substitute_for", "notes", "version"]
+    autocomplete_fields = ["person", "authority", "substitute_for"]
+    # Notes stay one line in the table.
+    formfield_overrides = {
+        Attendance._meta.get_field("notes").__class__: {
+            "widget": forms.TextInput(attrs={"size": 20})
+        }
+    }
+
+
+class AgendaItemInline(RecordInline, admin.TabularInline):
+    model = AgendaItem
+    fields = ["order", "title", "is_public", "outcome", "recommendations", "version"]
+    autocomplete_fields = ["recommendations"]
+    formfield_overrides = {
+        AgendaItem._meta.get_field("outcome").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 30})
+        }
+    }
+
+
+class DocumentInline(RecordInline, admin.StackedInline):
+    model = Document
+    fk_name = "meeting"
+    fields = [("kind", "title"), ("url", "published_on", "is_confirmed"), "text", "version"]
+    classes = ["collapse"]
+
+
+class CommitmentInline(RecordInline, admin.StackedInline):
+    model = Commitment
+    fk_name = "meeting"
+    fields = [
+        "title",
+        "text",
+        ("made_on", "due_on", "due_note"),
+        "lead_authority",
+        "other_authorities",
+        "recommendations",
+        "sources",
+        "version",
+    ]
+    autocomplete_fields = ["lead_authority", "other_authorities", "recommendations", "sources"]
+    readonly_fields = ["status"]
+    show_change_link = True
+
+
+class PastDueFilter(admin.SimpleListFilter):
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("past_due", "Scheduled, but the date has passed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "past_due":
+            return queryset.past_due()
+        return queryset
+
+
+@admin.register(Meeting)
+class MeetingAdmin(RecordAdmin):
+    list_display = [
+        "__str__",
+        "date",
+        "status",
+        "attention",
+        "publication_state",
+        "location",
+    ]
+    list_select_related = ["forum"]
+    list_filter = [PastDueFilter, "forum", "status", "publication_state", "date"]
+    search_fields = ["forum__name", "summary", "slug", "location"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["forum", "host_authority", "chair", "sources"]
+    readonly_fields = ["slug"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "forum",
+                    ("date", "start_time"),
+                    ("date_confirmed", "date_note"),
+                    ("status", "status_reason"),
+                    "location",
+                    ("host_authority", "chair"),
+                    "summary",
+                    "sources",
+                    "notes",
+                    "slug",
+                ]
+            },
+        ),
+        (
+            "Publication",
+            {"fields": ["publication_state", "published_at", "withdrawal_reason"]},
+        ),
+    ]
+    inlines = [AttendanceInline, AgendaItemInline, CommitmentInline, DocumentInline]
+
+    @admin.display(description="needs attention")
+    def attention(self, obj):
+        if obj.is_past_due:
+            return flag("Date passed: record what happened")
+        return ""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and obj.is_past_due:
+                self.message_user(
+                    request,
+                    f"This meeting is still marked scheduled, but {obj.date:%-d %B %Y} has "
+                    "passed: record whether it was held, postponed or cancelled.",
+                    messages.WARNING,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(RecordAdmin):
+    list_display = ["person", "meeting", "authority", "mode", "substitute_for"]
+    list_select_related = ["person", "meeting__forum", "authority", "substitute_for"]
+    list_filter = ["mode", "meeting__forum"]
+    search_fields = ["person__name", "meeting__slug", "authority__name"]
+    autocomplete_fields = ["meeting", "person", "authority", "substitute_for"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(RecordAdmin):
+    list_display = ["title", "meeting", "order", "is_public"]
+    list_select_related = ["meeting__forum"]
+    list_filter = ["is_public", "meeting__forum"]
+    search_fields = ["title", "outcome", "meeting__slug"]
+    autocomplete_fields = ["meeting", "recommendations"]
+
+
+@admin.register(Document)
+class DocumentAdmin(RecordAdmin):
+    list_display = ["title", "kind", "meeting", "forum", "published_on", "is_confirmed"]
+    list_select_related = ["meeting__forum", "forum"]
+    list_filter = ["kind", "is_confirmed", "published_on"]
+    search_fields = ["title", "url", "text"]
+    autocomplete_fields = ["meeting", "forum"]

@@ -1,0 +1,238 @@
+"""What forums agree, and the append-only timeline of each commitment's status."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from forums.models.forums import Forum
+from forums.models.meetings import Meeting
+from forums.models.sources import Recommendation, Source
+from igr.records import PublicationState, PublishableModel, PublishableQuerySet, TimeStampedModel
+
+
+class CommitmentStatus(models.TextChoices):
+    NOT_ASSESSED = "not_assessed", "Not yet assessed"
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    PARTLY_DELIVERED = "partly_delivered", "Partly delivered"
+    DELIVERED = "delivered", "Delivered"
+    MISSED = "missed", "Missed"
+    DROPPED = "dropped", "Dropped"
+
+
+OPEN_STATUSES = (
+    CommitmentStatus.NOT_ASSESSED,
+    CommitmentStatus.NOT_STARTED,
+    CommitmentStatus.IN_PROGRESS,
+    CommitmentStatus.PARTLY_DELIVERED,
+)
+
+
+class CommitmentQuerySet(PublishableQuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None):
+        """Due date passed and still open."""
+        today = today or timezone.localdate()
+        return self.open().filter(due_on__lt=today)
+
+    def for_forum(self, forum):
+        return self.filter(Q(forum=forum) | Q(meeting__forum=forum))
+
+    def for_recommendation(self, recommendation):
+        return self.filter(recommendations=recommendation)
+
+
+class Commitment(PublishableModel):
+    """Something a forum agreed, at a meeting or in a founding document."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="commitments"
+    )
+    forum = models.ForeignKey(
+        Forum,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        help_text="For a commitment made by or about a forum outside a meeting.",
+    )
+    title = models.CharField(max_length=300)
+    text = models.TextField(help_text="What was agreed, as the source puts it.")
+    made_on = models.DateField(
+        null=True, blank=True, db_index=True, help_text="When it was agreed or announced."
+    )
+    lead_authority = models.ForeignKey(
+        "authorities.Authority",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments_led",
+    )
+    other_authorities = models.ManyToManyField(
+        "authorities.Authority", blank=True, related_name="commitments_shared"
+    )
+    due_on = models.DateField(null=True, blank=True, db_index=True)
+    due_note = models.CharField(max_length=300, blank=True, help_text='e.g. "by spring 2026".')
+    recommendations = models.ManyToManyField(Recommendation, blank=True, related_name="commitments")
+    restates = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="restated_by",
+        help_text="An earlier commitment this one repeats.",
+    )
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        help_text="An earlier commitment this one replaces.",
+    )
+    # Written only by forums.services.record_status_change, together with the change row.
+    status = models.CharField(
+        max_length=20,
+        choices=CommitmentStatus.choices,
+        default=CommitmentStatus.NOT_ASSESSED,
+        db_index=True,
+        editable=False,
+    )
+    status_changed_on = models.DateField(null=True, blank=True, editable=False)
+    notes = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="commitments")
+
+    objects = CommitmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        permissions = [("publish_commitment", "Can publish or withdraw commitment records")]
+        ordering = ["-made_on", "id"]
+        indexes = [
+            # One authority's commitments by due date (the accountability question, and
+            # the API's `lead_authority` filter with `ordering=due_on`/`-due_on`): read in
+            # order from the index instead of walking every commitment by due date and
+            # discarding other authorities' (13 ms to 1 ms at 300k commitments).
+            models.Index(fields=["lead_authority", "due_on"], name="commitment_lead_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=False) | Q(forum__isnull=False),
+                name="commitment_made_at_meeting_or_by_forum",
+                violation_error_message="Say which meeting or forum made this commitment.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(restates=models.F("id")) & ~Q(supersedes=models.F("id")),
+                name="commitment_lineage_not_self",
+                violation_error_message="A commitment cannot restate or supersede itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("forums:commitment-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status in OPEN_STATUSES
+            and self.due_on is not None
+            and self.due_on < timezone.localdate()
+        )
+
+    @property
+    def responsible_forum(self):
+        return self.forum if self.forum_id else self.meeting.forum
+
+    def cites_a_source(self) -> bool:
+        # A commitment made at a meeting rests on that meeting's sources when it names
+        # none of its own.
+        if self.sources.exists():
+            return True
+        return self.meeting_id is not None and self.meeting.sources.exists()
+
+    def clean(self):
+        super().clean()
+        if self.meeting_id and self.forum_id and self.meeting.forum_id != self.forum_id:
+            raise ValidationError(
+                {
+                    "forum": "The meeting belongs to another forum; "
+                    "leave the forum empty or match it."
+                }
+            )
+
+
+class StatusChangeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(commitment__publication_state=PublicationState.PUBLISHED)
+
+
+class CommitmentStatusChange(TimeStampedModel):
+    """One step in a commitment's status timeline. Append-only: corrections are new rows."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    old_status = models.CharField(max_length=20, choices=CommitmentStatus.choices)
+    new_status = models.CharField(max_length=20, choices=CommitmentStatus.choices)
+    effective_on = models.DateField(db_index=True)
+    evidence_source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="status_changes"
+    )
+    evidence_meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="status_changes_prompted",
+        help_text="The meeting that prompted the change, if any.",
+    )
+    note = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = StatusChangeQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commitment", "effective_on", "id"]
+        get_latest_by = ["effective_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(old_status=models.F("new_status")),
+                name="status_change_changes_status",
+                violation_error_message="The new status is the same as the old one.",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_source__isnull=False) | Q(evidence_meeting__isnull=False),
+                name="status_change_has_evidence",
+                violation_error_message="Give the evidence: a source or the meeting that "
+                "prompted the change.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(note=""),
+                name="status_change_has_note",
+                violation_error_message="Explain the change in a note.",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.commitment}: {self.get_old_status_display()} → "
+            f"{self.get_new_status_display()} ({self.effective_on})"
+        )

@@ -1,0 +1,1 @@
+"""Derived figures: the aggregates the pages and API show, and the stored figures behind them."""

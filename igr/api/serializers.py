@@ -1,0 +1,134 @@
+"""Serializer building blocks every API shares: flat records whose relations appear as
+slugs (or ids where a model has none), so a JSON row and a CSV row carry the same columns."""
+
+import copy
+import re
+
+from django.urls import NoReverseMatch, reverse
+from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
+
+from igr.api.base import CleanModelSerializer
+
+PUBLICATION_FIELDS = ["publication_state", "published_at", "withdrawal_reason"]
+TIMESTAMPS = ["created_at", "updated_at"]
+READ_ONLY = ["published_at", *TIMESTAMPS]
+
+
+#: Lookup values that reverse() and build_absolute_uri() leave exactly as they are.
+_PLAIN_LOOKUP = re.compile(r"^[-A-Za-z0-9_]+$")
+_MARKER = "LOOKUPMARKER0"
+
+
+class CanonicalLink(serializers.HyperlinkedIdentityField):
+    """A record's own API address, without the `?format=csv` that DRF's reverse() would
+    carry over from the request, so a record has one URL in every file.
+
+    reverse() and build_absolute_uri() run once per serializer (a request) with a marker
+    for the slug or id; each row then fills in its own value. A value they would quote or
+    change (anything beyond letters, digits, - and _) still goes through reverse(). The
+    URL is the same string either way (tests/api pin it); reverse() per row was a tenth
+    of a list request."""
+
+    def get_url(self, obj, view_name, request, format):
+        value = getattr(obj, self.lookup_field)
+        text = str(value)
+        template = self._template(view_name, request) if _PLAIN_LOOKUP.match(text) else None
+        if template is not None:
+            return template[0] + text + template[1]
+        url = reverse(view_name, kwargs={self.lookup_url_kwarg: value})
+        return request.build_absolute_uri(url) if request is not None else url
+
+    def _template(self, view_name, request):
+        cached = getattr(self, "_cached_template", None)
+        if cached is not None and cached[0] is request and cached[1] == view_name:
+            return cached[2]
+        template = None
+        try:
+            url = reverse(view_name, kwargs={self.lookup_url_kwarg: _MARKER})
+        except NoReverseMatch:
+            url = ""
+        if url.count(_MARKER) == 1:
+            url = request.build_absolute_uri(url) if request is not None else url
+            if url.count(_MARKER) == 1:
+                template = tuple(url.split(_MARKER))
+        self._cached_template = (request, view_name, template)
+        return template
+
+
+class FieldsOnce:
+    """A ModelSerializer works its fields out from the model on every instance (model
+    introspection, field mapping, uniqueness validators): a tenth of a detail request.
+    The fields depend only on the class, so they are built once per class and each
+    serializer gets fresh copies (DRF's own way of copying declared fields)."""
+
+    def get_fields(self):
+        cls = type(self)
+        prototype = cls.__dict__.get("_prototype_fields")
+        if prototype is None:
+            prototype = super().get_fields()
+            cls._prototype_fields = prototype
+        return copy.deepcopy(prototype)
+
+
+class RecordSerializer(FieldsOnce, CleanModelSerializer):
+    pass
+
+
+def self_link(name, lookup_field="pk"):
+    return CanonicalLink(
+        view_name=f"api-{name}-detail",
+        lookup_field=lookup_field,
+        help_text="This record in the API.",
+    )
+
+
+class PrefetchedManyField(serializers.ManyRelatedField):
+    """A many-to-many list read straight from the rows prefetch_related loaded.
+
+    DRF reads `instance.sources.all()`, which builds a related manager and a queryset
+    per row and relation (150 of each for a page of 50 commitments) only to return the
+    prefetched rows; this returns those rows, in the same order. Without a prefetch it
+    does exactly what DRF does."""
+
+    def get_attribute(self, instance):
+        cache = getattr(instance, "_prefetched_objects_cache", None)
+        if cache and len(self.source_attrs) == 1 and getattr(instance, "pk", None) is not None:
+            rows = cache.get(self.source_attrs[0])
+            if rows is not None:
+                return rows
+        return super().get_attribute(instance)
+
+
+class PrefetchedMany:
+    """`many=True` gives a PrefetchedManyField (DRF's RelatedField.many_init otherwise)."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return PrefetchedManyField(**list_kwargs)
+
+
+class SlugList(PrefetchedMany, serializers.SlugRelatedField):
+    pass
+
+
+class IdList(PrefetchedMany, serializers.PrimaryKeyRelatedField):
+    pass
+
+
+def slug_list(queryset, **kwargs):
+    return SlugList(slug_field="slug", queryset=queryset, many=True, **kwargs)
+
+
+def sources_field(model):
+    """The ids of the sources a record of `model` cites (its `sources` relation)."""
+    return IdList(
+        many=True,
+        required=False,
+        queryset=model._meta.get_field("sources").related_model.objects.all(),
+        help_text="Ids of the sources cited (see /api/v1/sources/).",
+    )
