@@ -144,6 +144,10 @@ def authorities_created_by_instrument_without_date_or_source(today=None) -> list
     )
 
 
+def forums_without_a_record_checked_date(today=None) -> list[str]:
+    return names(_published(Forum).filter(record_checked_to__isnull=True))
+
+
 def published_offices_of_unpublished_authorities(today=None) -> list[str]:
     return names(
         _published(Office).exclude(authority__publication_state=PublicationState.PUBLISHED)
@@ -241,6 +245,11 @@ RULES = [
         "Every published combined or combined county authority (created by an instrument) "
         "has a founding date and a source.",
         authorities_created_by_instrument_without_date_or_source,
+    ),
+    Rule(
+        "record-checked",
+        "Every published forum says up to when its sources were searched (record checked to).",
+        forums_without_a_record_checked_date,
     ),
     Rule(
         "office-authority-published",

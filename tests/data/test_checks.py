@@ -12,6 +12,7 @@ from forums.services import record_status_change
 from tests.factories import (
     AuthorityFactory,
     CommitmentFactory,
+    ForumFactory,
     MeetingFactory,
     OfficeFactory,
     SourceFactory,
@@ -159,3 +160,11 @@ def test_a_published_record_whose_sources_have_no_address_is_reported():
     mixed = MeetingFactory()
     mixed.sources.add(addressless, SourceFactory())
     assert checks.published_records_without_a_source_with_an_address() == [f"meeting: {bare}"]
+
+
+def test_a_published_forum_without_a_record_checked_date_is_reported():
+    checked = ForumFactory(record_checked_to=datetime.date(2026, 12, 1))
+    unchecked = ForumFactory(record_checked_to=None)
+    ForumFactory(record_checked_to=None, publication_state="draft")
+    assert checks.forums_without_a_record_checked_date() == [str(unchecked)]
+    assert str(checked) not in checks.forums_without_a_record_checked_date()
