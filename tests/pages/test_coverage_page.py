@@ -70,3 +70,12 @@ def test_an_empty_record_says_no_gap_is_recorded(client):
     page = coverage_page(client)
     assert "No planned body is waiting to be created." in page
     assert "Nothing has been left out for lack of a source." in page
+
+
+def test_a_forum_page_says_up_to_when_its_record_was_checked(client):
+    checked = ForumFactory(record_checked_to=datetime.date(2026, 12, 1))
+    unchecked = ForumFactory(record_checked_to=None)
+    page = client.get(checked.get_absolute_url()).content.decode()
+    assert "1 December 2026: sources searched for meetings up to this date" in page
+    assert 'href="/coverage/"' in page
+    assert "Not recorded" in client.get(unchecked.get_absolute_url()).content.decode()
