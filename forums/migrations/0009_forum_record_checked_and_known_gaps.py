@@ -7,70 +7,180 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('forums', '0008_figures_are_not_serialized'),
+        ("forums", "0008_figures_are_not_serialized"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='forum',
-            name='record_checked_note',
-            field=models.TextField(blank=True, help_text='Who checked, and what was searched.', verbose_name='how the record was checked'),
+            model_name="forum",
+            name="record_checked_note",
+            field=models.TextField(
+                blank=True,
+                help_text="Who checked, and what was searched.",
+                verbose_name="how the record was checked",
+            ),
         ),
         migrations.AddField(
-            model_name='forum',
-            name='record_checked_to',
-            field=models.DateField(blank=True, help_text="Sources searched for this forum's meetings up to this date.", null=True, verbose_name='record checked to'),
+            model_name="forum",
+            name="record_checked_to",
+            field=models.DateField(
+                blank=True,
+                help_text="Sources searched for this forum's meetings up to this date.",
+                null=True,
+                verbose_name="record checked to",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalforum',
-            name='record_checked_note',
-            field=models.TextField(blank=True, help_text='Who checked, and what was searched.', verbose_name='how the record was checked'),
+            model_name="historicalforum",
+            name="record_checked_note",
+            field=models.TextField(
+                blank=True,
+                help_text="Who checked, and what was searched.",
+                verbose_name="how the record was checked",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalforum',
-            name='record_checked_to',
-            field=models.DateField(blank=True, help_text="Sources searched for this forum's meetings up to this date.", null=True, verbose_name='record checked to'),
+            model_name="historicalforum",
+            name="record_checked_to",
+            field=models.DateField(
+                blank=True,
+                help_text="Sources searched for this forum's meetings up to this date.",
+                null=True,
+                verbose_name="record checked to",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalKnownGap',
+            name="HistoricalKnownGap",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, db_index=True, editable=False)),
-                ('kind', models.CharField(choices=[('no_later_meeting', 'No meeting found after the last recorded one'), ('planned_body', 'Planned, not created'), ('left_out', 'Left out: no source a reader can open'), ('not_found', 'Searched for, not found')], db_index=True, max_length=20)),
-                ('text', models.TextField(help_text='What is missing, what was searched, what is known.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('forum', models.ForeignKey(blank=True, db_constraint=False, help_text='The forum the gap is about, if any.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='forums.forum')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, db_index=True, editable=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("no_later_meeting", "No meeting found after the last recorded one"),
+                            ("planned_body", "Planned, not created"),
+                            ("left_out", "Left out: no source a reader can open"),
+                            ("not_found", "Searched for, not found"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(
+                        help_text="What is missing, what was searched, what is known."
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "forum",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The forum the gap is about, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="forums.forum",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical known gap',
-                'verbose_name_plural': 'historical known gaps',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical known gap",
+                "verbose_name_plural": "historical known gaps",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='KnownGap',
+            name="KnownGap",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('kind', models.CharField(choices=[('no_later_meeting', 'No meeting found after the last recorded one'), ('planned_body', 'Planned, not created'), ('left_out', 'Left out: no source a reader can open'), ('not_found', 'Searched for, not found')], db_index=True, max_length=20)),
-                ('text', models.TextField(help_text='What is missing, what was searched, what is known.')),
-                ('forum', models.ForeignKey(blank=True, help_text='The forum the gap is about, if any.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='known_gaps', to='forums.forum')),
-                ('sources', models.ManyToManyField(blank=True, related_name='known_gaps', to='forums.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("no_later_meeting", "No meeting found after the last recorded one"),
+                            ("planned_body", "Planned, not created"),
+                            ("left_out", "Left out: no source a reader can open"),
+                            ("not_found", "Searched for, not found"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(
+                        help_text="What is missing, what was searched, what is known."
+                    ),
+                ),
+                (
+                    "forum",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The forum the gap is about, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="known_gaps",
+                        to="forums.forum",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="known_gaps", to="forums.source"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'forum__name', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'no_later_meeting'), _negated=True), ('forum__isnull', False), _connector='OR'), name='knowngap_no_later_meeting_names_forum', violation_error_message='Say which forum no later meeting was found for.')],
+                "ordering": ["kind", "forum__name", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "no_later_meeting"), _negated=True),
+                            ("forum__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="knowngap_no_later_meeting_names_forum",
+                        violation_error_message="Say which forum no later meeting was found for.",
+                    )
+                ],
             },
         ),
     ]
