@@ -23,6 +23,7 @@ from forums.models import (
     Meeting,
     Recommendation,
     Report,
+    Source,
     SourceKind,
 )
 
@@ -111,3 +112,10 @@ def test_every_current_mayoral_authority_and_government_is_recorded(reference_da
 def test_every_forum_names_its_chair_and_members(reference_data):
     assert names(Forum.objects.filter(chair_description="")) == []
     assert names(Forum.objects.filter(memberships__isnull=True)) == []
+
+
+def test_no_two_sources_share_a_title(reference_data):
+    # Sources are listed by title; a tie leaves their order to the database, and the API's
+    # two read paths then disagree on PostgreSQL (tests/api/test_values_read.py).
+    titles = list(Source.objects.values_list("title", flat=True))
+    assert sorted(t for t in set(titles) if titles.count(t) > 1) == []
