@@ -14,6 +14,8 @@ from forums.models import (
     DocumentKind,
     Forum,
     ForumMembership,
+    KnownGap,
+    KnownGapKind,
     Meeting,
     MeetingStatus,
     Recommendation,
@@ -126,6 +128,15 @@ class ForumMembershipFactory(factory.django.DjangoModelFactory):
 
     forum = factory.SubFactory(ForumFactory)
     authority = factory.SubFactory(AuthorityFactory)
+
+
+class KnownGapFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KnownGap
+
+    kind = KnownGapKind.NO_LATER_MEETING
+    forum = factory.SubFactory(ForumFactory)
+    text = factory.Sequence(lambda n: f"No meeting found after the spring ({n}).")
 
 
 class MeetingFactory(PublishedMixin):
