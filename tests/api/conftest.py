@@ -145,12 +145,11 @@ def world(db):
     w.meetings[1].save()
     ForumMembershipFactory(forum=w.forums[1], authority=w.draft_authority)
     w.linked_attendance = AttendanceFactory(
-        meeting=w.meetings[1],
-        person=w.people[0],
-        authority=w.draft_authority,
-        mode="substitute",
-        substitute_for=w.hidden_person,
+        meeting=meeting, authority=w.draft_authority, mode="apologies"
     )
+    w.attendance[1].mode = "substitute"
+    w.attendance[1].substitute_for = w.hidden_person
+    w.attendance[1].save()
     w.linked_commitments = [
         CommitmentFactory(meeting=w.draft_meeting, supersedes=w.draft_commitment),
         CommitmentFactory(meeting=None, forum=w.draft_forum),
