@@ -150,9 +150,6 @@ def world(db):
     w.attendance[1].mode = "substitute"
     w.attendance[1].substitute_for = w.hidden_person
     w.attendance[1].save()
-    w.linked_commitments = [
-        CommitmentFactory(meeting=w.draft_meeting, supersedes=w.draft_commitment),
-        CommitmentFactory(meeting=None, forum=w.draft_forum),
-    ]
+    w.linked_commitment = CommitmentFactory(meeting=w.draft_meeting, supersedes=w.draft_commitment)
     type(w.changes[1]).objects.filter(pk=w.changes[1].pk).update(evidence_meeting=w.draft_meeting)
     return w
