@@ -1,5 +1,5 @@
 """Atom feeds: meetings, recent changes (commitment status changes) and one
-commitment's status changes. Published records only."""
+commitment's status changes. Feeds are public: what they show follows igr.visibility."""
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -7,6 +7,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
 from forums.models import Commitment, CommitmentStatusChange, Meeting
+from igr import visibility
 
 FEED_LENGTH = 50
 
@@ -18,10 +19,13 @@ class MeetingsFeed(Feed):
     link = reverse_lazy("forums:meeting-list")
 
     def items(self):
-        return Meeting.objects.published().select_related("forum").order_by("-date")[:FEED_LENGTH]
+        meetings = visibility.visible(Meeting).select_related("forum")
+        return meetings.order_by("-date")[:FEED_LENGTH]
 
     def item_title(self, item):
-        return f"{item.forum.name}, {item.date:%-d %B %Y} ({item.get_status_display().lower()})"
+        # A published meeting of a forum still in draft does not name the forum.
+        forum = item.forum.name if visibility.shows(type(item.forum), item.forum) else "Meeting"
+        return f"{forum}, {item.date:%-d %B %Y} ({item.get_status_display().lower()})"
 
     def item_description(self, item):
         return item.summary or item.status_reason or ""
@@ -48,7 +52,7 @@ class ChangesFeed(Feed):
 
     def items(self):
         return (
-            CommitmentStatusChange.objects.published()
+            visibility.visible(CommitmentStatusChange)
             .select_related("commitment")
             .order_by("-effective_on", "-id")[:FEED_LENGTH]
         )
@@ -73,7 +77,7 @@ class CommitmentFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request, pk):
-        return get_object_or_404(Commitment.objects.published(), pk=pk)
+        return get_object_or_404(visibility.visible(Commitment), pk=pk)
 
     def title(self, obj):
         return f"IGR Tracker: {obj.title}"

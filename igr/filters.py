@@ -10,6 +10,8 @@ from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from igr import visibility
+
 
 class BaseFilterSet(django_filters.FilterSet):
     modified_since = django_filters.IsoDateTimeFilter(
@@ -45,7 +47,15 @@ class SlugFilter(django_filters.ModelChoiceFilter):
 
 
 def slug_filter(queryset, label, field_name=None, **kwargs):
-    """A filter taking a readable slug, e.g. ?forum=mayoral-council; unknown slugs are errors."""
+    """A filter taking a readable slug, e.g. ?forum=mayoral-council; unknown slugs are errors.
+
+    Its choices are what the request's client may see (igr.visibility): to the public a
+    draft's slug is an unknown slug, refused in the same words, so no answer tells which
+    drafts exist. A FilterSet built without a request offers the public choices."""
     if field_name is not None:
         kwargs["field_name"] = field_name
-    return SlugFilter(queryset=queryset, to_field_name="slug", label=label, **kwargs)
+
+    def choices(request):
+        return visibility.for_request(queryset.all(), request)
+
+    return SlugFilter(queryset=choices, to_field_name="slug", label=label, **kwargs)

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from authorities.models import Authority, Person
 from forums.models import Commitment, Forum, Meeting, Recommendation
+from igr import visibility
 
 
 class StaticSitemap(Sitemap):
@@ -29,45 +30,40 @@ class StaticSitemap(Sitemap):
 
 
 class PublishedSitemap(Sitemap):
-    """A sitemap over a published queryset; `lastmod` is the record's last edit."""
+    """A sitemap of the records of `model` the public may see (igr.visibility); `lastmod`
+    is the record's last edit."""
 
-    queryset = None
+    model = None
 
     def items(self):
-        return self.queryset()
+        return visibility.visible(self.model).order_by("pk")
 
     def lastmod(self, obj):
         return obj.updated_at
 
 
 class ForumSitemap(PublishedSitemap):
-    def queryset(self):
-        return Forum.objects.published().order_by("pk")
+    model = Forum
 
 
 class MeetingSitemap(PublishedSitemap):
-    def queryset(self):
-        return Meeting.objects.published().order_by("pk")
+    model = Meeting
 
 
 class CommitmentSitemap(PublishedSitemap):
-    def queryset(self):
-        return Commitment.objects.published().order_by("pk")
+    model = Commitment
 
 
 class AuthoritySitemap(PublishedSitemap):
-    def queryset(self):
-        return Authority.objects.published().order_by("pk")
+    model = Authority
 
 
 class PersonSitemap(PublishedSitemap):
-    def queryset(self):
-        return Person.objects.published().order_by("pk")
+    model = Person
 
 
 class RecommendationSitemap(PublishedSitemap):
-    def queryset(self):
-        return Recommendation.objects.order_by("pk")
+    model = Recommendation
 
 
 SITEMAPS = {

@@ -1,12 +1,13 @@
 """Flat serializers for authorities, councils, parties, people and offices."""
 
 from authorities.models import Authority, Council, Office, Party, Person
-from igr.api.base import CleanModelSerializer, slug_field
+from igr.api.base import CleanModelSerializer
 from igr.api.serializers import (
     PUBLICATION_FIELDS,
     READ_ONLY,
     TIMESTAMPS,
     self_link,
+    slug_field,
     sources_field,
 )
 

@@ -17,7 +17,7 @@ from forums.models import (
     Report,
     Source,
 )
-from igr.api.base import slug_field
+from igr import visibility
 from igr.api.serializers import (
     PUBLICATION_FIELDS,
     READ_ONLY,
@@ -25,7 +25,9 @@ from igr.api.serializers import (
     CanonicalLink,
     FieldsOnce,
     RecordSerializer,
+    id_field,
     self_link,
+    slug_field,
     slug_list,
     sources_field,
 )
@@ -72,8 +74,8 @@ class RecommendationSerializer(RecordSerializer):
 
 class ForumSerializer(RecordSerializer):
     url = self_link("forum", "slug")
-    promise_source = serializers.PrimaryKeyRelatedField(
-        queryset=Source.objects.all(),
+    promise_source = id_field(
+        Source.objects.all(),
         allow_null=True,
         required=False,
         help_text="Id of the source of the promised meeting frequency.",
@@ -115,7 +117,10 @@ class ForumSerializer(RecordSerializer):
 
     def get_members(self, forum) -> list[str]:
         # From the prefetched memberships: sorted in Python to keep to one query.
-        return sorted({m.authority.slug for m in forum.memberships.all()})
+        authorities = [m.authority for m in forum.memberships.all()]
+        if not visibility.sees_drafts(self.context.get("request")):
+            authorities = [a for a in authorities if visibility.shows(type(a), a)]
+        return sorted({a.slug for a in authorities})
 
 
 class MeetingSerializer(RecordSerializer):
@@ -275,12 +280,8 @@ class CommitmentSerializer(RecordSerializer):
         required=False,
         help_text="Slugs of the recommendations it serves.",
     )
-    restates = serializers.PrimaryKeyRelatedField(
-        queryset=Commitment.objects.all(), allow_null=True, required=False
-    )
-    supersedes = serializers.PrimaryKeyRelatedField(
-        queryset=Commitment.objects.all(), allow_null=True, required=False
-    )
+    restates = id_field(Commitment.objects.all(), allow_null=True, required=False)
+    supersedes = id_field(Commitment.objects.all(), allow_null=True, required=False)
     is_overdue = serializers.BooleanField(
         read_only=True, help_text="Due date passed and still open."
     )
@@ -321,11 +322,9 @@ class CommitmentStatusChangeSerializer(FieldsOnce, serializers.ModelSerializer):
     """Created through forums.services.record_status_change, never saved directly."""
 
     url = self_link("commitmentstatuschange")
-    commitment = serializers.PrimaryKeyRelatedField(queryset=Commitment.objects.all())
+    commitment = id_field(Commitment.objects.all())
     new_status = serializers.ChoiceField(choices=CommitmentStatus.choices)
-    evidence_source = serializers.PrimaryKeyRelatedField(
-        queryset=Source.objects.all(), allow_null=True, required=False
-    )
+    evidence_source = id_field(Source.objects.all(), allow_null=True, required=False)
     evidence_meeting = slug_field(
         Meeting.objects.all(),
         allow_null=True,
@@ -359,7 +358,7 @@ class AggregateParamsSerializer(serializers.Serializer):
 
     forum = serializers.SlugRelatedField(
         slug_field="slug",
-        queryset=Forum.objects.published(),
+        queryset=visibility.visible(Forum),
         required=False,
         help_text="Slug of a published forum.",
     )

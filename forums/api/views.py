@@ -142,8 +142,9 @@ class ForumViewSet(RecordViewSet):
 # The serializers show a related record by its slug (or a source by its id), yet
 # select_related and prefetch_related load every column of it: forums' and authorities'
 # long text, timestamps parsed into datetimes. On a GET the related rows are loaded with
-# only their id and slug (the output is the same; tests/api pin it), which took a fifth
-# off the meetings list; writes keep whole records for validation and the services.
+# only their id and slug, and the publication state igr.visibility reads (the output is
+# the same; tests/api pin it), which took a fifth off the meetings list; writes keep
+# whole records for validation and the services.
 
 
 def reads_only(view) -> bool:
@@ -161,12 +162,16 @@ def _all_but_slug(model, relations):
         f"{name}__{field.name}"
         for name in relations
         for field in model._meta.get_field(name).related_model._meta.concrete_fields
-        if field.name not in ("id", "slug")
+        if field.name not in _KEPT
     ]
 
 
+_KEPT = ("id", "slug", "publication_state")
+
+
 def slugs_of(relation, model):
-    return Prefetch(relation, queryset=model.objects.only("id", "slug"))
+    kept = [f.name for f in model._meta.concrete_fields if f.name in _KEPT]
+    return Prefetch(relation, queryset=model.objects.only(*kept))
 
 
 def ids_of(relation, model):

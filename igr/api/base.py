@@ -27,7 +27,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_csv.renderers import CSVRenderer
 from simple_history.utils import update_change_reason
 
-from igr import policy
+from igr import policy, visibility
 from igr.api.permissions import ReadOnlyOrStaffModelPermissions
 from igr.api.renderers import RawFormBrowsableAPIRenderer
 from igr.api.values import plan_for
@@ -158,8 +158,7 @@ class RecordViewSet(
 
     @property
     def sees_drafts(self) -> bool:
-        user = self.request.user
-        return bool(user and user.is_authenticated and user.is_staff)
+        return visibility.sees_drafts(self.request)
 
     def _check_lookup(self):
         lookup = self.lookup_url_kwarg or self.lookup_field
@@ -493,7 +492,3 @@ class CleanModelSerializer(serializers.ModelSerializer):
         for name, values in many.items():
             getattr(instance, name).set(values)
         return instance
-
-
-def slug_field(queryset, **kwargs):
-    return serializers.SlugRelatedField(slug_field="slug", queryset=queryset, **kwargs)

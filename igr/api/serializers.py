@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
+from igr import visibility
 from igr.api.base import CleanModelSerializer
 
 PUBLICATION_FIELDS = ["publication_state", "published_at", "withdrawal_reason"]
@@ -83,21 +84,63 @@ def self_link(name, lookup_field="pk"):
     )
 
 
+class PublicRelation:
+    """A relation shown to the public only where igr.visibility lets it see the record
+    pointed at: null in its place otherwise. Staff see every record."""
+
+    def related_model(self):
+        field = self.parent if isinstance(self.parent, serializers.ManyRelatedField) else self
+        return field.parent.Meta.model._meta.get_field(field.source_attrs[0]).related_model
+
+    def shows_everything(self):
+        return visibility.sees_drafts(self.context.get("request"))
+
+    def shows(self, value):
+        memo = self.context.setdefault("_visibility_memo", {})
+        return visibility.shows(self.related_model(), value, memo)
+
+    def get_attribute(self, instance):
+        value = super().get_attribute(instance)
+        if value is None or self.shows_everything() or self.shows(value):
+            return value
+        return None
+
+
+class PublicSlugRelatedField(PublicRelation, serializers.SlugRelatedField):
+    pass
+
+
+class PublicPrimaryKeyRelatedField(PublicRelation, serializers.PrimaryKeyRelatedField):
+    pass
+
+
+def slug_field(queryset, **kwargs):
+    return PublicSlugRelatedField(slug_field="slug", queryset=queryset, **kwargs)
+
+
+def id_field(queryset, **kwargs):
+    return PublicPrimaryKeyRelatedField(queryset=queryset, **kwargs)
+
+
 class PrefetchedManyField(serializers.ManyRelatedField):
     """A many-to-many list read straight from the rows prefetch_related loaded.
 
     DRF reads `instance.sources.all()`, which builds a related manager and a queryset
     per row and relation (150 of each for a page of 50 commitments) only to return the
     prefetched rows; this returns those rows, in the same order. Without a prefetch it
-    does exactly what DRF does."""
+    does exactly what DRF does. The public sees only the rows igr.visibility lets it."""
 
     def get_attribute(self, instance):
+        child = self.child_relation
         cache = getattr(instance, "_prefetched_objects_cache", None)
         if cache and len(self.source_attrs) == 1 and getattr(instance, "pk", None) is not None:
             rows = cache.get(self.source_attrs[0])
             if rows is not None:
-                return rows
-        return super().get_attribute(instance)
+                if child.shows_everything():
+                    return rows
+                return [row for row in rows if child.shows(row)]
+        rows = super().get_attribute(instance)
+        return rows if child.shows_everything() else visibility.public(rows)
 
 
 class PrefetchedMany:
@@ -112,11 +155,11 @@ class PrefetchedMany:
         return PrefetchedManyField(**list_kwargs)
 
 
-class SlugList(PrefetchedMany, serializers.SlugRelatedField):
+class SlugList(PrefetchedMany, PublicSlugRelatedField):
     pass
 
 
-class IdList(PrefetchedMany, serializers.PrimaryKeyRelatedField):
+class IdList(PrefetchedMany, PublicPrimaryKeyRelatedField):
     pass
 
 

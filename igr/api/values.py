@@ -25,6 +25,11 @@ The plan is worked out once per serializer class from its fields:
 
 Any other field (a SerializerMethodField, a nested serializer, a property not declared)
 makes the plan None, and that viewset reads through DRF as before.
+
+For a client who does not see drafts, every relation follows igr.visibility as the
+serializer's fields do: a foreign key's slug or id is selected only where the record it
+points at is public (null otherwise), and a many-to-many list reads only public rows.
+The plan fails closed: a relation whose rule it cannot put in the query makes it None.
 """
 
 import copy
@@ -34,9 +39,11 @@ from types import SimpleNamespace
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
-from django.db.models import F, OuterRef
+from django.db.models import Case, F, OuterRef, Value, When
 from django.utils.functional import cached_property
 from rest_framework import relations, serializers
+
+from igr import visibility
 
 
 class _Unsupported(Exception):
@@ -50,6 +57,7 @@ class ValuesPlan:
         self.model = model
         self.columns = ["pk"]  # the page's ids, for the many-to-many queries
         self.many = []  # (field name, related model, reverse query name, column)
+        self.guards = {}  # column: the condition under which the public may see it
         self.steps = []  # (field name, kind, column(s), field) in output order
         prototype = serializer_class()
         declared_properties = getattr(serializer_class.Meta, "values_properties", {})
@@ -65,21 +73,39 @@ class ValuesPlan:
         # column's raw value instead of by the related model's ordering, as the model
         # query does (CommitmentStatusChange orders by its commitment's date).
         self.keys = {column: f"c{i}" for i, column in enumerate(self.columns)}
-        self.selects = {self.keys[column]: F(column) for column in self.columns}
+        self.selects = {
+            False: {self.keys[column]: F(column) for column in self.columns},
+            True: {self.keys[column]: self._public(column) for column in self.columns},
+        }
+        self.array_selects = {public: self._array_selects(public) for public in (False, True)}
         self.steps = [self._keyed(step) for step in self.steps]
 
-    @cached_property
-    def array_selects(self):
+    def _public(self, column):
+        guard = self.guards.get(column)
+        if guard is None:
+            return F(column)
+        return Case(When(guard, then=F(column)), default=Value(None))
+
+    @staticmethod
+    def _related_rows(related, public):
+        """The rows a many-to-many list reads: the related manager's (its default manager
+        and order), narrowed to the public ones for a client who does not see drafts."""
+        rows = related._default_manager.all()
+        return visibility.public(rows) if public else rows
+
+    def _array_selects(self, public):
         """On PostgreSQL each many-to-many list comes in the same query, as an ARRAY() of
         the related manager's rows in their default order: three round trips fewer for
         a page of commitments (other authorities, recommendations, sources)."""
         arrays = {
             f"m_{name}": ArraySubquery(
-                related._default_manager.filter(**{query_name: OuterRef("pk")}).values(column)
+                self._related_rows(related, public)
+                .filter(**{query_name: OuterRef("pk")})
+                .values(column)
             )
             for name, related, query_name, column in self.many
         }
-        return {**self.selects, **arrays}
+        return {**self.selects[public], **arrays}
 
     def _keyed(self, step):
         name, kind, column, field = step
@@ -94,6 +120,17 @@ class ValuesPlan:
         if column not in self.columns:
             self.columns.append(column)
         return column
+
+    def _guarded(self, column, model_field):
+        """`column`, read from the record `model_field` points at, shown to the public
+        only where igr.visibility says; a rule it cannot express fails the plan."""
+        try:
+            guard = visibility.related_condition(model_field.related_model, model_field.name)
+        except Exception as exc:  # fail closed: the DRF path applies the rule instead
+            raise _Unsupported(column) from exc
+        if guard is not None:
+            self.guards[column] = guard
+        return self._column(column)
 
     def _model_field(self, name):
         try:
@@ -126,11 +163,12 @@ class ValuesPlan:
             if not isinstance(model_field, models.ForeignKey):
                 raise _Unsupported(name)
             if isinstance(field, serializers.SlugRelatedField):
-                return (name, "raw", self._column(f"{source}__{field.slug_field}"), field)
+                column = f"{source}__{field.slug_field}"
+                return (name, "raw", self._guarded(column, model_field), field)
             if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
                 if model_field.target_field != model_field.related_model._meta.pk:
                     raise _Unsupported(name)
-                return (name, "raw", self._column(source), field)
+                return (name, "raw", self._guarded(source, model_field), field)
             raise _Unsupported(name)
         if isinstance(field, serializers.Serializer | serializers.ListSerializer):
             raise _Unsupported(name)
@@ -152,8 +190,10 @@ class ValuesPlan:
     def represent(self, queryset, context):
         """(representation, updated_at) of every row of `queryset`, in its order."""
         queryset = queryset.prefetch_related(None)
+        public = not visibility.sees_drafts(context.get("request"))
         in_arrays = self.many and connections[queryset.db].vendor == "postgresql"
-        rows = list(queryset.values(**(self.array_selects if in_arrays else self.selects)))
+        selects = self.array_selects[public] if in_arrays else self.selects[public]
+        rows = list(queryset.values(**selects))
         if not rows:
             return []
         many = {}
@@ -167,7 +207,8 @@ class ValuesPlan:
                 # The related manager's rows (its default manager and order), as
                 # `record.<relation>.all()` and the prefetch it replaces read them.
                 pairs = (
-                    related._default_manager.filter(**{f"{query_name}__in": ids})
+                    self._related_rows(related, public)
+                    .filter(**{f"{query_name}__in": ids})
                     .annotate(_values_owner=F(query_name))
                     .values_list("_values_owner", column)
                 )

@@ -133,4 +133,23 @@ def world(db):
         for commitment in [*w.commitments, w.draft_commitment]
     ]
     w.draft_change = w.changes.pop()
+
+    # --- Visibility (issue 13): published records pointing at records the public must
+    # not see, so every read test (the byte-for-byte parity tests too) covers the rule.
+    w.commitments[1].lead_authority = w.draft_authority
+    w.commitments[1].restates = w.draft_commitment
+    w.commitments[1].save()
+    w.commitments[1].other_authorities.add(w.draft_authority)
+    w.meetings[1].host_authority = w.draft_authority
+    w.meetings[1].chair = w.hidden_person
+    w.meetings[1].save()
+    ForumMembershipFactory(forum=w.forums[1], authority=w.draft_authority)
+    w.linked_attendance = AttendanceFactory(
+        meeting=meeting, authority=w.draft_authority, mode="apologies"
+    )
+    w.attendance[1].mode = "substitute"
+    w.attendance[1].substitute_for = w.hidden_person
+    w.attendance[1].save()
+    w.linked_commitment = CommitmentFactory(meeting=w.draft_meeting, supersedes=w.draft_commitment)
+    type(w.changes[1]).objects.filter(pk=w.changes[1].pk).update(evidence_meeting=w.draft_meeting)
     return w

@@ -151,7 +151,8 @@ class Command(BaseCommand):
         data = {}
         dictionary_rows = []
         for list_name, queryset, serializer_class in public_lists():
-            # No request: hyperlinks are written as API paths, not tied to one host.
+            # No request: hyperlinks are written as API paths, not tied to one host, and
+            # every relation shows what igr.visibility lets the public see.
             serializer = serializer_class(queryset, many=True, context={"request": None})
             rows = json.loads(json.dumps(serializer.data, cls=JSONEncoder))
             data[list_name] = rows
