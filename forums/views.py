@@ -30,6 +30,7 @@ from forums.models import (
 )
 from forums.stats import aggregates
 from igr.listing import FilteredListView
+from igr.templatetags import public
 
 
 def _absolute(request, path):
@@ -181,7 +182,7 @@ class CommitmentListView(FilteredListView):
         ("due_note", lambda c: c.due_note),
         ("forum", lambda c: c.responsible_forum.slug),
         ("meeting", lambda c: c.meeting.slug if c.meeting else ""),
-        ("lead_authority", lambda c: c.lead_authority.slug if c.lead_authority else ""),
+        ("lead_authority", lambda c: c.lead_authority.slug if public(c.lead_authority) else ""),
         ("text", lambda c: c.text),
     )
 
