@@ -187,7 +187,7 @@ class Person(TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "id"]
         verbose_name_plural = "people"
 
     def __str__(self):
@@ -244,7 +244,7 @@ class Office(PublishableModel):
 
     class Meta:
         permissions = [("publish_office", "Can publish or withdraw office records")]
-        ordering = ["authority__name", "title", "-started_on"]
+        ordering = ["authority__name", "title", "-started_on", "id"]
         indexes = [models.Index(fields=["authority", "title", "started_on"])]
         constraints = [
             models.CheckConstraint(

@@ -29,7 +29,7 @@ class Source(TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["title"]
+        ordering = ["title", "id"]
 
     def __str__(self):
         return self.title
