@@ -1,7 +1,10 @@
 """The Editor, Publisher and Viewer groups hold exactly the rights their names promise."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +71,15 @@ def test_no_role_manages_users(editor, publisher, viewer):
 def test_outsider_is_not_staff(outsider, outsider_client):
     assert not outsider.is_staff
     assert outsider_client.get("/admin/").status_code == 302
+
+
+def test_sync_roles_gives_a_new_models_permissions_to_the_roles():
+    """A model added after the roles migration (KnownGap) had permissions no role held,
+    so Editors could not record a gap; `manage.py sync_roles` (run after migrate) fixes
+    the groups on an existing database."""
+    editors = Group.objects.get(name="Editor")
+    editors.permissions.remove(*editors.permissions.filter(codename__endswith="knowngap"))
+    assert not editors.permissions.filter(codename="add_knowngap").exists()
+    call_command("sync_roles", stdout=io.StringIO())
+    assert editors.permissions.filter(codename="add_knowngap").exists()
+    assert not editors.permissions.filter(codename="delete_knowngap").exists()
