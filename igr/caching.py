@@ -42,9 +42,8 @@ def _fingerprint_sql(vendor) -> str:
 
     def newest(column, table):
         # MAX(column), spelt as the index walk the planner would turn it into: planning
-        # 57 MAX() subqueries (each considered as an aggregate, then as an index walk)
-        # was most of this query's 6 ms on PostgreSQL; this form plans in half the time
-        # and returns the same values.
+        # each MAX() subquery as an aggregate, then as an index walk, was most of this
+        # query's time on PostgreSQL; this form plans faster and returns the same values.
         column = quote(column)
         return (
             f"(SELECT {column} FROM {table} WHERE {column} IS NOT NULL"
@@ -67,9 +66,9 @@ def data_fingerprint() -> str:
     """A short hash that changes whenever a row of the record is added, edited or deleted
     through the ORM (saves touch updated_at; deletes leave a history row).
 
-    The query behind it takes about 9 ms at 100,000 meetings (planning 57 subqueries),
-    which was a fifth of an API list request. On PostgreSQL outside a transaction the
-    fingerprint is remembered per database state (igr.lib.dbstate, 0.2 ms): it cannot
+    The query behind it (one subquery per table) was a fifth of an API list request
+    (docs/benchmarks.md). On PostgreSQL outside a transaction the fingerprint is
+    remembered per database state (igr.lib.dbstate, one cheap query): it cannot
     change while no transaction commits, and any commit moves the state, so it is worked
     out again once per committed write rather than on every request. A write outside
     the record (a session, a sign-in) moves the state but not the fingerprint, so the

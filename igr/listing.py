@@ -105,8 +105,8 @@ def list_context(request, page, form, errors, filter_fields) -> dict:
     }
     if page is not None:
         # The page links drawn: first, last, two either side of this one, "…" between.
-        # Built by the paginator rather than by looping over every page number in the
-        # template, which cost 1 s a page at 300,000 commitments (11,400 pages).
+        # Built by the paginator: a template loop over every page number is slow on big
+        # lists (docs/benchmarks.md).
         context["page_numbers"] = page.paginator.get_elided_page_range(
             page.number, on_each_side=2, on_ends=1
         )

@@ -150,3 +150,22 @@ def viewer_client(viewer):
 @pytest.fixture
 def outsider_client(outsider):
     return _logged_in(outsider)
+
+
+@pytest.fixture(autouse=True)
+def _no_transactional_test_inside_a_module_world(request):
+    """A test that needs committed rows (transactional_db, live_server) must not run while
+    a module's world or reference data sits in an open transaction (tests/worlds.py):
+    its live server would not see them and its flush would delete them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None
+        and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    if transactional:
+        from django.db import connection
+
+        assert not connection.in_atomic_block, (
+            "a transactional test runs inside a module-scoped world's transaction: give it "
+            "its own module, or a function-scoped world built with transactional_db"
+        )

@@ -150,7 +150,7 @@ def headline_figures() -> dict:
     """The home page's counts: published forums, held meetings, commitments, overdue.
 
     From the stored totals (forums.stats.figures): three COUNTs over the meetings and
-    commitments tables took 254 ms in-process at 100,000 meetings."""
+    commitments tables are slow on big tables (docs/benchmarks.md)."""
     meetings = MeetingTotal.objects.filter(recommendation__isnull=True).aggregate(n=Sum("meetings"))
     commitments = _commitment_counts(
         CommitmentTotal.objects.filter(recommendation__isnull=True), timezone.localdate()
@@ -432,8 +432,7 @@ def _summary_row(row) -> dict:
 def attendance_summary_count(*, forum=None, start=None, end=None) -> int:
     """How many person × forum rows attendance_summary has in all: one COUNT of groups."""
     # The distinct (person id, forum id) pairs are the same groups as the named ones, but
-    # hash on two integers instead of sorting a million rows by four strings: 0.75 s
-    # instead of 1.4 s at 1,000,000 attendance rows.
+    # hash on two integers instead of sorting every row by four strings.
     attendance = _attendance(forum=forum, start=start, end=end)
     return attendance.values("person_id", "meeting__forum_id").distinct().count()
 

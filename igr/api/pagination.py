@@ -22,10 +22,10 @@ class CachedCountPaginator(Paginator):
     """Django's paginator with the row count cached, keyed by the count's SQL and the data
     fingerprint (igr.caching.data_fingerprint), so any write recounts.
 
-    Counting is most of a list's cost on big tables (70 ms of 75 for 285,000 published
-    commitments) and gives the same answer until the data changes; the fingerprint is one
-    indexed query. The count stays exact: the API's `count` and X-Total-Count and the
-    pages' "page N of M" do not change."""
+    Counting is most of a list's cost on big tables (docs/benchmarks.md) and gives the
+    same answer until the data changes; the fingerprint is one indexed query. The count
+    stays exact: the API's `count` and X-Total-Count and the pages' "page N of M" do not
+    change."""
 
     @cached_property
     def count(self):
@@ -54,10 +54,9 @@ class CachedCountPaginator(Paginator):
         those rows with their select_related joins. Still one query.
 
         A deep page is an OFFSET: PostgreSQL reads and throws away every row before it.
-        As `... ORDER BY date DESC, slug LIMIT 50 OFFSET 85350` with the joins, that
-        built 85,400 joined rows (110 ms at 100k meetings, 450 ms with the old join-based
-        order); choosing the ids alone walks the index without visiting the table
-        (13 ms). The rows and their order are the same. `object_list` is Django's slice
+        With the joins, it builds every joined row it skips; choosing the ids alone walks
+        the index without visiting the table (figures in docs/benchmarks.md). The rows
+        and their order are the same. `object_list` is Django's slice
         of self.object_list for this page (Paginator.page)."""
         if self._defers_join():
             object_list = self.object_list.filter(pk__in=object_list.values("pk"))

@@ -5,9 +5,8 @@ same keys in the same order, each value from the same DRF field's to_representat
 tests/api/test_values_read.py compares the two byte for byte on every viewset), but
 skips the work in between: building a model instance per row and per related row,
 Django's prefetch machinery (a related manager and a queryset per row and relation) and
-DRF's per-field get_attribute. On the 100,000-meeting benchmark dataset that was most
-of a list request: a page of 50 commitments spent 32 ms loading instances and 13 ms in
-the serializer, against 10 ms for the whole `.values()` floor view.
+DRF's per-field get_attribute, which was most of a list request on the benchmark dataset
+(docs/benchmarks.md).
 
 The plan is worked out once per serializer class from its fields:
 
@@ -226,7 +225,7 @@ class ValuesPlan:
         """The prototype's fields, with fresh copies of the links bound to this request's
         context (their host and scheme). The other fields' to_representation reads no
         context, so they are shared: building a whole serializer per request
-        (FieldsOnce's deep copy of every field) was 4 ms of a list request."""
+        (FieldsOnce's deep copy of every field) was a noticeable part of a list request."""
         fields = dict(self.prototype.fields)
         links = [name for name, kind, _, _ in self.steps if kind == "link"]
         if links:

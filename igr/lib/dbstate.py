@@ -12,8 +12,7 @@ def database_state(alias):
     raw SQL, another program) and again when that transaction ends, and never comes
     back to an earlier value. So an answer computed in one state is still the answer in
     that state, whatever wrote. Inside a transaction (tests, a view in atomic()) this
-    connection's own uncommitted writes do not move it: no value then. One query of
-    about 0.2 ms."""
+    connection's own uncommitted writes do not move it: no value then. One cheap query."""
     connection = connections[alias]
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return None

@@ -1,20 +1,12 @@
 """Admin test helpers: read the real admin form off the page, as a browser would submit
 it, and a small world to log a meeting against."""
 
-import datetime
 from html.parser import HTMLParser
-from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
-from tests.factories import (
-    AuthorityFactory,
-    ForumFactory,
-    PersonFactory,
-    RecommendationFactory,
-    SourceFactory,
-)
+from tests.worlds import build_meeting_world, module_world
 
 
 class _FormParser(HTMLParser):
@@ -103,32 +95,9 @@ def superuser_client(db, django_user_model):
     return client
 
 
-@pytest.fixture
-def meeting_world(db):
-    """What an Editor logging the Mayoral Council needs already in the database."""
-    forum = ForumFactory(name="Mayoral Council", slug="mayoral-council")
-    dhlgc = AuthorityFactory(name="UK Government", slug="uk-government", kind="uk_government")
-    syca = AuthorityFactory(name="South Yorkshire Mayoral Combined Authority", slug="sy")
-    gmca = AuthorityFactory(name="Greater Manchester Combined Authority", slug="gm")
-    people = [
-        PersonFactory(name="Angela Rayner", slug="angela-rayner"),
-        PersonFactory(name="Oliver Coppard", slug="oliver-coppard"),
-        PersonFactory(name="Andy Burnham", slug="andy-burnham"),
-    ]
-    recs = [RecommendationFactory(), RecommendationFactory()]
-    source = SourceFactory(
-        url="https://www.thestar.co.uk/news/politics/mayoral-council-amrc",
-        title="Mayors meet Deputy PM at the AMRC",
-        kind="news",
-    )
-    return SimpleNamespace(
-        forum=forum,
-        authorities=[dhlgc, syca, gmca],
-        people=people,
-        recs=recs,
-        source=source,
-        date=datetime.date(2025, 1, 23),
-    )
+# What an Editor logging the Mayoral Council needs already in the database, built once
+# per module (tests/worlds.py).
+_world_built, meeting_world = module_world(build_meeting_world, name="meeting_world")
 
 
 def meeting_payload(client, w, *, sources=True):

@@ -1,29 +1,11 @@
 """Fixtures for the API tests: clients and a small published world with drafts beside it."""
 
-import datetime
-
 import pytest
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from forums.services import record_status_change
-from tests.factories import (
-    AgendaItemFactory,
-    AttendanceFactory,
-    AuthorityFactory,
-    CommitmentFactory,
-    CouncilFactory,
-    DocumentFactory,
-    ForumFactory,
-    ForumMembershipFactory,
-    MeetingFactory,
-    OfficeFactory,
-    PartyFactory,
-    PersonFactory,
-    RecommendationFactory,
-    SourceFactory,
-)
+from tests.worlds import build_api_world, module_world
 
 
 @pytest.fixture(autouse=True)
@@ -52,104 +34,5 @@ def token_client():
     return make
 
 
-class World:
-    """Two published records per list (each with two related rows, so an N+1 shows) and,
-    beside them, records the public must not see."""
-
-
-@pytest.fixture
-def world(db):
-    w = World()
-    w.sources = [SourceFactory(), SourceFactory()]
-    w.recs = [RecommendationFactory(), RecommendationFactory()]
-    w.parties = [PartyFactory(), PartyFactory()]
-    w.authorities = [AuthorityFactory(), AuthorityFactory()]
-    for authority in w.authorities:
-        authority.sources.set(w.sources)
-        CouncilFactory(authority=authority)
-    w.draft_authority = AuthorityFactory(publication_state="draft", published_at=None)
-    w.draft_council = CouncilFactory(authority=w.draft_authority)
-
-    w.forums = [ForumFactory(), ForumFactory()]
-    w.forum = w.forums[0]
-    for forum in w.forums:
-        forum.sources.set(w.sources)
-        for authority in w.authorities:
-            ForumMembershipFactory(forum=forum, authority=authority)
-    w.draft_forum = ForumFactory(publication_state="draft", published_at=None)
-
-    w.people = [PersonFactory(), PersonFactory()]
-    w.offices = [
-        OfficeFactory(person=person, authority=authority, party=party)
-        for person, authority, party in zip(w.people, w.authorities, w.parties, strict=True)
-    ]
-    for office in w.offices:
-        office.sources.set(w.sources)
-    w.hidden_person = PersonFactory()
-    w.draft_office = OfficeFactory(
-        person=w.hidden_person, publication_state="draft", published_at=None
-    )
-
-    w.meetings = [
-        MeetingFactory(forum=w.forum, date=datetime.date(2025, 1, 23)),
-        MeetingFactory(forum=w.forum, date=datetime.date(2025, 5, 23)),
-    ]
-    for meeting in w.meetings:
-        meeting.sources.set(w.sources)
-    w.draft_meeting = MeetingFactory(forum=w.forum, publication_state="draft", published_at=None)
-
-    meeting = w.meetings[0]
-    w.attendance = [
-        AttendanceFactory(meeting=meeting, person=person, authority=authority)
-        for person, authority in zip(w.people, w.authorities, strict=True)
-    ]
-    w.draft_attendance = AttendanceFactory(meeting=w.draft_meeting, person=w.hidden_person)
-    w.items = [AgendaItemFactory(meeting=meeting), AgendaItemFactory(meeting=meeting)]
-    for item in w.items:
-        item.recommendations.set(w.recs)
-    w.draft_item = AgendaItemFactory(meeting=w.draft_meeting)
-    w.documents = [DocumentFactory(meeting=meeting), DocumentFactory(meeting=w.meetings[1])]
-    w.draft_document = DocumentFactory(meeting=w.draft_meeting)
-
-    w.commitments = [
-        CommitmentFactory(meeting=meeting, lead_authority=w.authorities[0]),
-        CommitmentFactory(meeting=w.meetings[1], lead_authority=w.authorities[1]),
-    ]
-    for commitment in w.commitments:
-        commitment.recommendations.set(w.recs)
-        commitment.other_authorities.set(w.authorities)
-        commitment.sources.set(w.sources)
-    w.draft_commitment = CommitmentFactory(
-        meeting=meeting, publication_state="draft", published_at=None
-    )
-    w.changes = [
-        record_status_change(
-            commitment=commitment,
-            new_status="in_progress",
-            effective_on=datetime.date(2025, 6, 1),
-            note="Work has started.",
-            evidence_source=w.sources[0],
-        )
-        for commitment in [*w.commitments, w.draft_commitment]
-    ]
-    w.draft_change = w.changes.pop()
-
-    # --- Visibility (issue 13): published records pointing at records the public must
-    # not see, so every read test (the byte-for-byte parity tests too) covers the rule.
-    w.commitments[1].lead_authority = w.draft_authority
-    w.commitments[1].restates = w.draft_commitment
-    w.commitments[1].save()
-    w.commitments[1].other_authorities.add(w.draft_authority)
-    w.meetings[1].host_authority = w.draft_authority
-    w.meetings[1].chair = w.hidden_person
-    w.meetings[1].save()
-    ForumMembershipFactory(forum=w.forums[1], authority=w.draft_authority)
-    w.linked_attendance = AttendanceFactory(
-        meeting=meeting, authority=w.draft_authority, mode="apologies"
-    )
-    w.attendance[1].mode = "substitute"
-    w.attendance[1].substitute_for = w.hidden_person
-    w.attendance[1].save()
-    w.linked_commitment = CommitmentFactory(meeting=w.draft_meeting, supersedes=w.draft_commitment)
-    type(w.changes[1]).objects.filter(pk=w.changes[1].pk).update(evidence_meeting=w.draft_meeting)
-    return w
+# Built once per module; each test reads a copy inside its own savepoint (tests/worlds.py).
+_world_built, world = module_world(build_api_world)

@@ -16,6 +16,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.worlds import build_api_world
+
 
 @pytest.mark.django_db
 def test_schema_documents_every_list_filter_and_error(api):
@@ -97,6 +99,13 @@ def _fuzz(live_server, *, methods, headers=None):
     assert operations > 0
     assert not failures, "\n\n".join(failures)
     return operations
+
+
+@pytest.fixture
+def world(transactional_db):
+    # Committed per test, not the module's rolled-back world: the live server reads
+    # through its own connection.
+    return build_api_world()
 
 
 @pytest.fixture

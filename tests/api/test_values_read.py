@@ -6,7 +6,6 @@ serializer gives, with the same ETag and Last-Modified."""
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.throttling import AnonRateThrottle
 
@@ -78,15 +77,6 @@ def test_every_list_and_record_reads_the_same(
         answers = compare(monkeypatch, client, prefix, basename)
         assert len(answers) > 5  # records were there to compare
         assert answers[0][1] == 200
-
-
-@pytest.mark.parametrize(("prefix", "viewset", "basename"), ROUTES)
-def test_the_reference_data_reads_the_same(
-    db, api, monkeypatch, settings, prefix, viewset, basename
-):
-    """The real records (nulls, times, long text, every kind of relation)."""
-    call_command("load_reference_data", *sorted(settings.BASE_DIR.glob("fixtures/*.json")))
-    compare(monkeypatch, api, prefix, basename)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pages.conftest import build_world
+from tests.worlds import build_page_world
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -45,7 +45,8 @@ def browser():
 
 @pytest.fixture
 def world(transactional_db):
-    return build_world()
+    # Committed per test: the live server reads through its own connection.
+    return build_page_world()
 
 
 @pytest.fixture

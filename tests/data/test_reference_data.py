@@ -12,7 +12,6 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -26,15 +25,9 @@ from forums.models import (
     Source,
     SourceKind,
 )
+from tests.worlds import module_reference_data
 
-
-@pytest.fixture(scope="module")
-def reference_data(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        call_command("load_reference_data", stdout=out, stderr=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+reference_data = module_reference_data()
 
 
 pytestmark = pytest.mark.django_db

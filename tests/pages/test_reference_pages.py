@@ -1,24 +1,16 @@
 """Every public page on the real reference data answers 200 with exactly one <h1>."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from authorities.models import Authority, Person
 from forums.models import Commitment, Forum, Meeting, Recommendation
+from tests.worlds import module_reference_data
 
 from .test_pages import LIST_PAGES
 
-
-@pytest.fixture(scope="module")
-def reference_data(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_reference_data", stdout=StringIO(), stderr=StringIO())
-        yield
-        transaction.set_rollback(True)
+reference_data = module_reference_data()
 
 
 def public_urls():

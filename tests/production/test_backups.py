@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from authorities.roles import sync_roles
-from tests.pages.conftest import build_world
 from tests.production.conftest import manage, on_postgresql, production_env
+from tests.worlds import build_page_world
 
 
 def every_table():
@@ -40,7 +40,7 @@ def world(transactional_db, django_user_model):
     # makes them again, so they must be in the "before" counts too.
     sync_roles()
     django_user_model.objects.create_user("backup-clerk", password="a-long-passphrase-1")
-    return build_world()
+    return build_page_world()
 
 
 @on_postgresql

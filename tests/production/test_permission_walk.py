@@ -17,10 +17,10 @@ from django.urls import URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import AnonRateThrottle
 
-from tests.pages.conftest import build_world
+from tests.worlds import build_page_world, module_world
 
 WRITES = ("post", "put", "patch", "delete")
-# Every draft in build_world() carries these words; no published record does. (Searches
+# Every draft in build_page_world() carries these words; no published record does. (Searches
 # for "secret" echo the word back in the search box, so the mark is the pair.)
 DRAFT_MARK = re.compile(r"secret draft", re.I)
 # Rows that reading or signing in may legitimately touch.
@@ -63,9 +63,7 @@ def snapshot():
     return state
 
 
-@pytest.fixture
-def world(db):
-    return build_world()
+_world_built, world = module_world(build_page_world)
 
 
 @pytest.fixture(autouse=True)
