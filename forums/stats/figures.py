@@ -562,14 +562,18 @@ def rebuild_all(*, using=None, apps=global_apps) -> dict:
     }
 
 
+def _snapshot_fields(name) -> list:
+    model = global_apps.get_model("forums", name)
+    return [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+
+
 def snapshot(*, using=None) -> dict:
     """Every stored figure and total, without row ids, in a fixed order."""
     result = {}
     for name in ("MeetingFigure", "CommitmentFigure", "MeetingTotal", "CommitmentTotal"):
         model = global_apps.get_model("forums", name)
-        fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
         result[name] = sorted(
-            model.objects.using(using).values_list(*fields),
+            model.objects.using(using).values_list(*_snapshot_fields(name)),
             key=lambda row: [(v is None, v) for v in row],
         )
     return result
@@ -590,5 +594,9 @@ def stale(*, using=None) -> dict:
         only_stored = sorted((stored_rows - rebuilt_rows).elements(), key=_key)
         only_rebuilt = sorted((rebuilt_rows - stored_rows).elements(), key=_key)
         if only_stored or only_rebuilt:
-            differences[name] = {"stored": only_stored, "rebuilt": only_rebuilt}
+            differences[name] = {
+                "fields": _snapshot_fields(name),
+                "stored": only_stored,
+                "rebuilt": only_rebuilt,
+            }
     return differences

@@ -104,19 +104,18 @@ def world(db):
         for person, authority in zip(w.people, w.authorities, strict=True)
     ]
     w.draft_attendance = AttendanceFactory(meeting=w.draft_meeting, person=w.hidden_person)
-    w.items = [AgendaItemFactory(meeting=meeting), AgendaItemFactory(meeting=meeting)]
-    for item in w.items:
-        item.recommendations.set(w.recs)
+    w.items = [AgendaItemFactory(meeting=meeting, recommendations=w.recs) for _ in range(2)]
     w.draft_item = AgendaItemFactory(meeting=w.draft_meeting)
     w.documents = [DocumentFactory(meeting=meeting), DocumentFactory(meeting=w.meetings[1])]
     w.draft_document = DocumentFactory(meeting=w.draft_meeting)
 
     w.commitments = [
-        CommitmentFactory(meeting=meeting, lead_authority=w.authorities[0]),
-        CommitmentFactory(meeting=w.meetings[1], lead_authority=w.authorities[1]),
+        CommitmentFactory(meeting=meeting, lead_authority=w.authorities[0], recommendations=w.recs),
+        CommitmentFactory(
+            meeting=w.meetings[1], lead_authority=w.authorities[1], recommendations=w.recs
+        ),
     ]
     for commitment in w.commitments:
-        commitment.recommendations.set(w.recs)
         commitment.other_authorities.set(w.authorities)
         commitment.sources.set(w.sources)
     w.draft_commitment = CommitmentFactory(

@@ -14,7 +14,7 @@ import json
 
 import pytest
 from django.core import serializers
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from forums.models import (
@@ -392,3 +392,27 @@ def test_rebuild_figures_command_repairs_writes_outside_the_policy(world, capsys
     assert health(world)["commitments_total"] == 1  # the bulk one is a draft
     assert_figures_current()
     assert_outputs_match_a_rebuild()
+
+
+@pytest.mark.stale_figures  # made stale on purpose, then repaired
+def test_rebuild_figures_check_passes_current_figures_and_names_stale_rows(world, capsys):
+    call_command("rebuild_figures", "--check")
+    assert "The stored figures equal a rebuild." in capsys.readouterr().out
+    meeting = world["meetings"][0]
+    MeetingFigure.objects.filter(meeting=meeting, recommendation=None).update(members_present=0)
+
+    with pytest.raises(CommandError) as refused:
+        call_command("rebuild_figures", "--check")
+    message = str(refused.value)
+    assert "MeetingFigure: 1 row(s) stored, not in a rebuild:" in message
+    assert "MeetingFigure: 1 row(s) missing:" in message
+    assert f"meeting_id={meeting.pk}, recommendation_id=None" in message
+    assert "members_present=0" in message and "members_present=2" in message
+    assert "MeetingTotal" not in message  # the totals were left alone, so they still agree
+    # The check changed nothing: the stale row is still there until a rebuild.
+    stored = MeetingFigure.objects.get(meeting=meeting, recommendation=None)
+    assert stored.members_present == 0
+
+    call_command("rebuild_figures", verbosity=0)
+    call_command("rebuild_figures", "--check")
+    assert_figures_current()

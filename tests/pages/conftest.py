@@ -62,16 +62,15 @@ def build_world():
     w.draft_meeting = MeetingFactory(forum=w.forum, summary="Secret draft meeting", **DRAFT)
     for person, authority in zip(w.people, w.authorities, strict=True):
         AttendanceFactory(meeting=w.meeting, person=person, authority=authority)
-    item = AgendaItemFactory(meeting=w.meeting, title="Fiscal devolution")
-    item.recommendations.set([w.recs[0]])
+    AgendaItemFactory(meeting=w.meeting, title="Fiscal devolution", recommendations=[w.recs[0]])
     DocumentFactory(meeting=w.meeting, title="Communiqué of 23 January", text="We agreed.")
     w.commitment = CommitmentFactory(
         meeting=w.meeting,
         title="Publish a devolution framework",
         lead_authority=w.authorities[0],
         due_on=datetime.date(2025, 3, 1),
+        recommendations=[w.recs[0]],
     )
-    w.commitment.recommendations.set([w.recs[0]])
     w.commitment.sources.set([w.source])
     w.other_commitment = CommitmentFactory(
         meeting=w.other_meeting, title="Meet twice a year", lead_authority=w.authorities[1]

@@ -49,7 +49,11 @@ class Command(BaseCommand):
                 rows = sides[side]
                 if rows:
                     lines.append(f"{table}: {len(rows)} row(s) {label}:")
-                    lines += [f"  {row}" for row in rows[:SHOWN]]
+                    lines += [
+                        "  "
+                        + ", ".join(f"{f}={v}" for f, v in zip(sides["fields"], row, strict=True))
+                        for row in rows[:SHOWN]
+                    ]
                     if len(rows) > SHOWN:
                         lines.append(f"  … and {len(rows) - SHOWN} more")
         raise CommandError(
