@@ -22,6 +22,7 @@ from django.apps import apps as global_apps
 from django.db import connections, router, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
+from forums import models as m
 from forums.models import AttendanceMode, DocumentKind, MeetingStatus, MembershipRole
 from igr.records import PublicationState
 
@@ -422,6 +423,8 @@ def refresh_meeting_ids(ids, *, using=None) -> None:
 def refresh_commitment_ids(ids, *, using=None) -> None:
     """Rebuild these commitments' figures, then (once) those of the meetings affected."""
     ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return
     Commitment = global_apps.get_model("forums", "Commitment")
     meeting_ids = set()
     with transaction.atomic(using=using):
@@ -443,8 +446,6 @@ class StoredFigures:
         _serialize(using)
 
     def refresh(self, records, using) -> None:
-        from forums import models as m
-
         meetings, commitments, member_forums, recs = set(), set(), set(), set()
         # (pk, forum, meeting) of touched meetings and commitments, for their totals if
         # they were deleted.
