@@ -20,7 +20,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import DataError, IntegrityError, router, transaction
+from django.db import DataError, IntegrityError, models, router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -237,8 +237,14 @@ class RecordInlineFormSet(BaseInlineFormSet):
             )
 
 
+#: Addresses typed without a scheme are read as https, as Django 6 will.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class RecordInline:
     """Mixin for inlines: versioned rows, the published-record rule, no N+1 on selects."""
+
+    formfield_overrides = URL_FIELDS
 
     form = RecordInlineForm
     formset = RecordInlineFormSet
@@ -273,6 +279,8 @@ class WithdrawForm(forms.Form):
 
 class RecordAdmin(SimpleHistoryAdmin):
     """Base admin for every domain model."""
+
+    formfield_overrides = {**SimpleHistoryAdmin.formfield_overrides, **URL_FIELDS}
 
     form = RecordForm
     object_history_list_template = "admin/igr/object_history_list.html"

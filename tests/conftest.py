@@ -1,5 +1,15 @@
+from pathlib import Path
+
 import pytest
 from django.test import Client
+
+
+def pytest_configure(config):
+    # WhiteNoise warns on every request when the collected static folder is missing;
+    # tests serve the files from their sources, so an empty folder is all it needs.
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from forums.models import (
     DocumentKind,
     Forum,
     ForumMembership,
+    KnownGap,
+    KnownGapKind,
     Meeting,
     MeetingStatus,
     Recommendation,
@@ -153,6 +155,15 @@ class ForumMembershipFactory(RecordFactory):
 
     forum = factory.SubFactory(ForumFactory)
     authority = factory.SubFactory(AuthorityFactory)
+
+
+class KnownGapFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KnownGap
+
+    kind = KnownGapKind.NO_LATER_MEETING
+    forum = factory.SubFactory(ForumFactory)
+    text = factory.Sequence(lambda n: f"No meeting found after the spring ({n}).")
 
 
 class MeetingFactory(PublishedMixin):

@@ -1,10 +1,11 @@
-"""Forums and their members."""
+"""Forums, their members and what the record knows it is missing about them."""
 
 from django.contrib import admin
 
 from forums.models import (
     Forum,
     ForumMembership,
+    KnownGap,
 )
 from igr.admin import (
     RecordAdmin,
@@ -25,6 +26,7 @@ class ForumAdmin(RecordAdmin):
         "is_statutory",
         "promised_meetings_per_year",
         "founded_on",
+        "record_checked_to",
         "publication_state",
     ]
     list_filter = ["publication_state", "is_statutory", "is_informal"]
@@ -41,3 +43,12 @@ class ForumMembershipAdmin(RecordAdmin):
     list_filter = ["role", "forum"]
     search_fields = ["forum__name", "authority__name"]
     autocomplete_fields = ["forum", "authority"]
+
+
+@admin.register(KnownGap)
+class KnownGapAdmin(RecordAdmin):
+    list_display = ["__str__", "kind", "forum"]
+    list_select_related = ["forum"]
+    list_filter = ["kind", "forum"]
+    search_fields = ["text", "forum__name"]
+    autocomplete_fields = ["forum", "sources"]

@@ -100,6 +100,8 @@ class ForumSerializer(RecordSerializer):
             "purpose",
             "chair_description",
             "promised_meetings_per_year",
+            "record_checked_to",
+            "record_checked_note",
             "promise_source",
             "is_informal",
             "notes",

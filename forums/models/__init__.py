@@ -18,6 +18,9 @@ from forums.models.forums import (  # noqa: F401
     Forum,
     ForumMembership,
     ForumMembershipQuerySet,
+    KnownGap,
+    KnownGapKind,
+    KnownGapQuerySet,
     MembershipRole,
 )
 from forums.models.meetings import (  # noqa: F401

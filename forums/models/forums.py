@@ -39,6 +39,15 @@ class Forum(PublishableModel):
         default=False, help_text="A gathering with no standing body behind it."
     )
     notes = models.TextField(blank=True)
+    record_checked_to = models.DateField(
+        "record checked to",
+        null=True,
+        blank=True,
+        help_text="Sources searched for this forum's meetings up to this date.",
+    )
+    record_checked_note = models.TextField(
+        "how the record was checked", blank=True, help_text="Who checked, and what was searched."
+    )
     members = models.ManyToManyField(
         "authorities.Authority", through="ForumMembership", related_name="forums"
     )
@@ -134,3 +143,56 @@ class ForumMembership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.authority} in {self.forum}"
+
+
+class KnownGapKind(models.TextChoices):
+    NO_LATER_MEETING = "no_later_meeting", "No meeting found after the last recorded one"
+    PLANNED_BODY = "planned_body", "Planned, not created"
+    LEFT_OUT = "left_out", "Left out: no source a reader can open"
+    NOT_FOUND = "not_found", "Searched for, not found"
+
+
+class KnownGapQuerySet(models.QuerySet):
+    def published(self):
+        """Gaps about a published forum, or about no forum: the public sees these."""
+        return self.filter(
+            Q(forum__isnull=True) | Q(forum__publication_state=PublicationState.PUBLISHED)
+        )
+
+    def of_kind(self, kind):
+        return self.filter(kind=kind)
+
+
+class KnownGap(TimeStampedModel):
+    """What the record knows it does not know: searched for and not found, planned but
+    not created, or left out because no source a reader can open supports it. Stored, so
+    a gap is shown as a gap rather than read as absence."""
+
+    kind = models.CharField(max_length=20, choices=KnownGapKind.choices, db_index=True)
+    forum = models.ForeignKey(
+        Forum,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="known_gaps",
+        help_text="The forum the gap is about, if any.",
+    )
+    text = models.TextField(help_text="What is missing, what was searched, what is known.")
+    sources = models.ManyToManyField(Source, blank=True, related_name="known_gaps")
+
+    objects = KnownGapQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "forum__name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="no_later_meeting") | Q(forum__isnull=False),
+                name="knowngap_no_later_meeting_names_forum",
+                violation_error_message="Say which forum no later meeting was found for.",
+            ),
+        ]
+
+    def __str__(self):
+        text = self.text if len(self.text) <= 80 else self.text[:79] + "…"
+        return f"{self.get_kind_display()}: {text}"

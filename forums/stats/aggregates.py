@@ -10,7 +10,7 @@ import datetime
 import math
 from collections import defaultdict
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
@@ -25,6 +25,8 @@ from forums.models import (
     CommitmentTotal,
     Document,
     Forum,
+    KnownGap,
+    KnownGapKind,
     Meeting,
     MeetingFigure,
     MeetingTotal,
@@ -588,9 +590,30 @@ def coverage(*, today: datetime.date | None = None) -> dict:
             ),
             forum_verified=Max("sources__last_verified_on"),
         )
+        .prefetch_related(
+            Prefetch(
+                "known_gaps",
+                queryset=KnownGap.objects.prefetch_related("sources").order_by("kind", "id"),
+            )
+        )
         .order_by("name")
     )
+    # Gaps about no particular forum, grouped by kind; a forum's own gaps sit on its row.
+    general_gaps = {kind: [] for kind in KnownGapKind.values}
+    for gap in (
+        KnownGap.objects.published()
+        .filter(forum__isnull=True)
+        .prefetch_related("sources")
+        .order_by("kind", "id")
+    ):
+        general_gaps[gap.kind].append(gap)
+    checked = [f.record_checked_to for f in freshness if f.record_checked_to]
     return {
+        # The oldest forum check: the whole record is checked at least to this date.
+        "record_checked_to": (min(checked) if checked and len(checked) == len(freshness) else None),
+        "planned_bodies": general_gaps[KnownGapKind.PLANNED_BODY],
+        "left_out": general_gaps[KnownGapKind.LEFT_OUT],
+        "not_found": general_gaps[KnownGapKind.NOT_FOUND],
         "meetings_without_communique": list(without_communique),
         "unconfirmed_dates": list(unconfirmed),
         "meetings_without_official_source": list(weak_meetings),
@@ -602,6 +625,17 @@ def coverage(*, today: datetime.date | None = None) -> dict:
                 "slug": forum.slug,
                 "name": forum.name,
                 "latest_meeting_on": forum.latest_meeting,
+                "record_checked_to": forum.record_checked_to,
+                "record_checked_note": forum.record_checked_note,
+                # Searched past the latest recorded meeting and found none after it.
+                "none_found_since_latest": bool(
+                    forum.record_checked_to
+                    and (
+                        forum.latest_meeting is None
+                        or forum.latest_meeting < forum.record_checked_to
+                    )
+                ),
+                "gaps": list(forum.known_gaps.all()),
                 "last_verified_on": max(
                     [d for d in (forum.meetings_verified, forum.forum_verified) if d],
                     default=None,

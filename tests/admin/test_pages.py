@@ -53,6 +53,8 @@ def _rows(model_name, n, shared):
             f.ForumFactory.create_batch(n)
         case "forummembership":
             f.ForumMembershipFactory.create_batch(n, forum=s["forum"])
+        case "knowngap":
+            f.KnownGapFactory.create_batch(n, forum=s["forum"])
         case "meeting":
             f.MeetingFactory.create_batch(n, forum=s["forum"])
         case "attendance":
@@ -116,6 +118,7 @@ CHANGELIST_QUERIES = {
     "document": 8,
     "forum": 8,
     "forummembership": 9,
+    "knowngap": 9,
     "meeting": 11,
     "recommendation": 9,
     "report": 8,
@@ -137,6 +140,7 @@ PAGE_QUERIES = {
     "document": (6, 9),
     "forum": (6, 8),
     "forummembership": (6, 10),
+    "knowngap": (6, 9),
     "meeting": (6, 14),
     "recommendation": (6, 7),
     "report": (6, 7),
@@ -145,7 +149,7 @@ PAGE_QUERIES = {
 
 
 def test_every_domain_model_is_in_the_admin():
-    assert len(DOMAIN) == 16
+    assert len(DOMAIN) == 17
 
 
 @pytest.mark.parametrize(("app", "model"), DOMAIN)

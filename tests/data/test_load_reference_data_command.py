@@ -115,6 +115,31 @@ def test_a_changed_fixture_updates_a_row_nobody_edited(write_fixture):
     assert Authority.objects.get(pk=901).website == "https://teesvalley-ca.gov.uk"
 
 
+def test_the_report_names_every_row_created_and_counts_them_per_model(write_fixture):
+    out, _ = load(write_fixture(fixture_rows()))
+    assert "created: authorities.Authority pk=901 “Tees Valley Combined Authority”" in out
+    assert "created: forums.Commitment pk=901 “Meet every quarter”" in out
+    assert "authorities.Authority: 1 created, 0 updated, 0 unchanged, 0 skipped" in out
+
+
+def test_the_report_names_an_updated_row_with_the_fields_that_changed(write_fixture):
+    load(write_fixture(fixture_rows()))
+    out, _ = load(write_fixture(fixture_rows(website="https://teesvalley-ca.gov.uk")))
+    assert "updated: authorities.Authority pk=901 “Tees Valley Combined Authority” (website)" in out
+    assert "created:" not in out
+
+
+def test_a_second_load_names_no_row(write_fixture):
+    path = write_fixture(fixture_rows())
+    load(path)
+    out, err = load(path)
+    assert out.splitlines() == [
+        "Reference data: 0 created, 0 updated, 4 unchanged, 0 skipped "
+        "(changed by staff since the last load)."
+    ]
+    assert err == ""
+
+
 def test_an_admin_edit_survives_a_reload_and_is_named(write_fixture, django_user_model):
     load(write_fixture(fixture_rows()))
     editor = django_user_model.objects.create_user("editor", is_staff=True)
@@ -128,6 +153,7 @@ def test_an_admin_edit_survives_a_reload_and_is_named(write_fixture, django_user
     assert Authority.objects.get(pk=901).website == "https://example.org/corrected"
     assert "1 skipped" in out
     assert "Tees Valley Combined Authority" in err
+    assert "differs from the fixture in: website" in err
 
 
 def test_an_edit_without_a_user_is_still_protected(write_fixture):

@@ -51,3 +51,27 @@ def test_reference_feeds_and_sitemap_answer(reference_data, client):
         assert client.get(url).status_code == 200, url
     for forum in Forum.objects.published():
         assert client.get(f"/forums/{forum.slug}/meetings.ics").status_code == 200
+
+
+@pytest.mark.django_db
+def test_coverage_says_when_the_record_was_checked_and_what_was_not_found(reference_data, client):
+    page = client.get("/coverage/").content.decode()
+    assert "The record is checked to <strong>1 December 2026</strong>" in page
+    for forum in Forum.objects.published():
+        assert forum.record_checked_to is not None, forum
+    # Forum by forum: no meeting found after the latest recorded one.
+    assert "No meeting found after 23 May 2025, its latest recorded meeting" in page
+    assert "No meeting found after 20 November 2025, its latest recorded meeting" in page
+    assert "No meeting found; sources searched to 1 December 2026." in page  # F:ISC: none at all
+
+
+@pytest.mark.django_db
+def test_coverage_lists_planned_bodies_and_facts_left_out(reference_data, client):
+    page = client.get("/coverage/").content.decode()
+    planned = page.split("Planned bodies not yet created (2)")[1].split("<h2")[0]
+    assert "Greater Essex Combined County Authority" in planned
+    assert "Norfolk and Suffolk Combined County Authority" in planned
+    left_out = page.split("Left out for lack of a readable source")[1].split("<h2")[0]
+    assert "Louise Haigh" in left_out
+    assert "North East Mayoral Strategic Authority" in left_out
+    assert "Searched for and not found (" in page

@@ -13,6 +13,9 @@ proposal and decides per row:
 "Last written by this command" is read from the row's django-simple-history trail: every
 write here records a history entry whose change reason starts with CHANGE_REASON, and any
 later save by anyone else (admin, API, shell, a service) records an entry without it.
+
+The report names every row it created, updated (with the fields that changed) or skipped
+(with the fields that differ from the fixture), then gives the counts per model and in all.
 """
 
 import json
@@ -85,16 +88,18 @@ class Command(BaseCommand):
         if not files:
             raise CommandError("No fixture files found.")
         counts = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+        per_model = {}
         skipped = []
         touched_models = set()
         try:
             with policy.writing(using=database):
                 for path in files:
-                    for outcome, label in self.load_file(path, database, touched_models):
+                    for outcome, model, label in self.load_file(path, database, touched_models):
                         counts[outcome] += 1
+                        per_model.setdefault(model, dict.fromkeys(counts, 0))[outcome] += 1
                         if outcome == "skipped":
                             skipped.append(label)
-                        elif outcome != "unchanged" and verbosity >= 2:
+                        elif outcome != "unchanged" and verbosity >= 1:
                             self.stdout.write(f"{outcome}: {label}")
                 self.reset_sequences(database, touched_models)
         except (ValidationError, IntegrityError, serializers.base.DeserializationError) as error:
@@ -104,6 +109,13 @@ class Command(BaseCommand):
 
         for label in skipped:
             self.stderr.write(f"skipped: {label}")
+        if verbosity >= 1:
+            for model, tally in per_model.items():
+                if tally["created"] or tally["updated"] or tally["skipped"]:
+                    self.stdout.write(
+                        "  {model}: {created} created, {updated} updated, {unchanged} unchanged, "
+                        "{skipped} skipped".format(model=model, **tally)
+                    )
         self.stdout.write(
             "Reference data: {created} created, {updated} updated, {unchanged} unchanged, "
             "{skipped} skipped (changed by staff since the last load).".format(**counts)
@@ -125,7 +137,7 @@ class Command(BaseCommand):
                     f"{path.name}: {obj._meta.label} pk={obj.pk} ({obj}): {error}"
                 ) from error
             touched_models.add(type(wrapped.object))
-            yield outcome, label
+            yield outcome, wrapped.object._meta.label, label
 
     def load_row(self, wrapped, reason: str, database: str):
         proposed = wrapped.object
@@ -143,15 +155,18 @@ class Command(BaseCommand):
                 return "skipped", f"{label} (deleted since it was loaded)"
             self.write(wrapped, reason, database, create=True)
             return "created", label
-        if row_state(current) == desired:
+        found = row_state(current)
+        if found == desired:
             if last is None:
                 # Loaded by plain loaddata: sign it so later edits are told apart from ours.
                 self.write(wrapped, reason, database, create=False, existing=current)
             return "unchanged", label
+        # Naming the fields lets a person settle a skipped row without diffing by hand.
+        differing = ", ".join(name for name in desired if desired[name] != found.get(name))
         if loaded_last:
             self.write(wrapped, reason, database, create=False, existing=current)
-            return "updated", label
-        return "skipped", label
+            return "updated", f"{label} ({differing})"
+        return "skipped", f"{label} (differs from the fixture in: {differing})"
 
     def write(self, wrapped, reason, database, *, create, existing=None):
         obj = wrapped.object
