@@ -157,7 +157,7 @@ class ForumMembershipFactory(RecordFactory):
     authority = factory.SubFactory(AuthorityFactory)
 
 
-class KnownGapFactory(factory.django.DjangoModelFactory):
+class KnownGapFactory(RecordFactory):
     class Meta:
         model = KnownGap
 
