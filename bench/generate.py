@@ -245,7 +245,7 @@ def main():
     reset_database()
     with transaction.atomic():
         generate(args.size)
-    # bulk_create sends no signals, so the stored figures the aggregates read are built
+    # bulk_create runs outside igr.policy.writing(), so the stored figures are built
     # once at the end (forums.stats.figures).
     log("stored figures")
     call_command("rebuild_figures", verbosity=0)

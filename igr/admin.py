@@ -369,12 +369,15 @@ class RecordAdmin(SimpleHistoryAdmin):
         reason = self._reason(request, form)
         if reason:
             obj._change_reason = reason
+        if change:
+            policy.changing(obj)
         super().save_model(request, obj, form, change)
         policy.touched(obj)
 
     def save_formset(self, request, form, formset, change):
         reason = self._reason(request, form)
         instances = formset.save(commit=False)
+        policy.changing(*instances, *formset.deleted_objects)
         for obj in formset.deleted_objects:
             if reason:
                 obj._change_reason = reason

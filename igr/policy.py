@@ -168,7 +168,17 @@ class Write:
         self.records = []
 
     def touched(self, *records) -> None:
+        """These were saved or deleted (call after the write)."""
         self.records.extend(r for r in records if r is not None)
+
+    def changing(self, *records) -> None:
+        """These are about to be changed or deleted (call before the write): their rows
+        as stored now are touched too, since a row moved to another parent changes the
+        derived data of the parent it leaves."""
+        for record in records:
+            if record is not None and record.pk is not None:
+                stored = type(record)._base_manager.using(self.using).filter(pk=record.pk)
+                self.touched(stored.first())
 
 
 @contextlib.contextmanager
@@ -202,6 +212,14 @@ def touched(*records) -> None:
     write = _open.get()
     if write is not None:
         write.touched(*records)
+
+
+def changing(*records) -> None:
+    """Record, before saving or deleting them, that the current write changes these as
+    stored now (a no-op outside `writing()`)."""
+    write = _open.get()
+    if write is not None:
+        write.changing(*records)
 
 
 # --- publishing ---------------------------------------------------------------------------

@@ -117,6 +117,10 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["igr.db_router.PrimaryReplicaRouter"]
 
+# Derived data that igr.policy.writing() keeps current on every write: each keeper's lock
+# is taken first in the transaction, its refresh runs before commit (docs/architecture.md).
+DERIVED_DATA = ["forums.stats.figures.keeper"]
+
 # Shared cache for every app server: DRF's throttle counters and cached aggregates must
 # be the same whichever server answers, so production sets REDIS_URL. Without it each
 # process keeps its own in-memory cache (fine for one process, as in development).

@@ -1,4 +1,8 @@
-"""factory_boy factories for every model. Defaults make a valid, published record."""
+"""factory_boy factories for every model. Defaults make a valid, published record.
+
+Each factory is a write path like the admin's and the API's: it creates its record (and
+any SubFactory parents and post-generation tags) in one igr.policy.writing() transaction
+and touches what it made, so the stored figures are current after every factory call."""
 
 import datetime
 
@@ -23,9 +27,32 @@ from forums.models import (
     Source,
     SourceKind,
 )
+from igr import policy
 
 
-class SourceFactory(factory.django.DjangoModelFactory):
+class RecordFactory(factory.django.DjangoModelFactory):
+    """Creates inside policy.writing() and touches the record created."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        if strategy != factory.enums.CREATE_STRATEGY:
+            return super()._generate(strategy, params)
+        with policy.writing(using=cls._meta.database) as write:
+            instance = super()._generate(strategy, params)
+            write.touched(instance)
+            return instance
+
+
+def _tags(instance, create, extracted, **kwargs):
+    """`recommendations=[...]` tags the record once it exists."""
+    if create and extracted:
+        instance.recommendations.add(*extracted)
+
+
+class SourceFactory(RecordFactory):
     class Meta:
         model = Source
 
@@ -36,7 +63,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
     published_on = datetime.date(2025, 1, 1)
 
 
-class PublishedMixin(factory.django.DjangoModelFactory):
+class PublishedMixin(RecordFactory):
     class Meta:
         abstract = True
 
@@ -54,7 +81,7 @@ class AuthorityFactory(PublishedMixin):
     kind = AuthorityKind.MCA
 
 
-class CouncilFactory(factory.django.DjangoModelFactory):
+class CouncilFactory(RecordFactory):
     class Meta:
         model = Council
 
@@ -62,7 +89,7 @@ class CouncilFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Borough {n}")
 
 
-class PartyFactory(factory.django.DjangoModelFactory):
+class PartyFactory(RecordFactory):
     class Meta:
         model = Party
 
@@ -72,7 +99,7 @@ class PartyFactory(factory.django.DjangoModelFactory):
     colour = "#d4351c"
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(RecordFactory):
     class Meta:
         model = Person
 
@@ -91,7 +118,7 @@ class OfficeFactory(PublishedMixin):
     started_on = datetime.date(2021, 5, 10)
 
 
-class ReportFactory(factory.django.DjangoModelFactory):
+class ReportFactory(RecordFactory):
     class Meta:
         model = Report
 
@@ -102,7 +129,7 @@ class ReportFactory(factory.django.DjangoModelFactory):
     published_on = datetime.date(2025, 6, 19)
 
 
-class RecommendationFactory(factory.django.DjangoModelFactory):
+class RecommendationFactory(RecordFactory):
     class Meta:
         model = Recommendation
 
@@ -122,7 +149,7 @@ class ForumFactory(PublishedMixin):
     founded_on = datetime.date(2024, 10, 1)
 
 
-class ForumMembershipFactory(factory.django.DjangoModelFactory):
+class ForumMembershipFactory(RecordFactory):
     class Meta:
         model = ForumMembership
 
@@ -130,7 +157,7 @@ class ForumMembershipFactory(factory.django.DjangoModelFactory):
     authority = factory.SubFactory(AuthorityFactory)
 
 
-class KnownGapFactory(factory.django.DjangoModelFactory):
+class KnownGapFactory(RecordFactory):
     class Meta:
         model = KnownGap
 
@@ -151,7 +178,7 @@ class MeetingFactory(PublishedMixin):
     status = MeetingStatus.HELD
 
 
-class AttendanceFactory(factory.django.DjangoModelFactory):
+class AttendanceFactory(RecordFactory):
     class Meta:
         model = Attendance
 
@@ -160,16 +187,18 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     authority = factory.SubFactory(AuthorityFactory)
 
 
-class AgendaItemFactory(factory.django.DjangoModelFactory):
+class AgendaItemFactory(RecordFactory):
     class Meta:
         model = AgendaItem
+        skip_postgeneration_save = True
 
     meeting = factory.SubFactory(MeetingFactory)
     order = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Agenda item {n}")
+    recommendations = factory.PostGeneration(_tags)
 
 
-class DocumentFactory(factory.django.DjangoModelFactory):
+class DocumentFactory(RecordFactory):
     class Meta:
         model = Document
 
@@ -181,8 +210,10 @@ class DocumentFactory(factory.django.DjangoModelFactory):
 class CommitmentFactory(PublishedMixin):
     class Meta:
         model = Commitment
+        skip_postgeneration_save = True
 
     meeting = factory.SubFactory(MeetingFactory)
     title = factory.Sequence(lambda n: f"Commitment {n}")
     text = "The parties agreed to meet again."
     made_on = datetime.date(2024, 10, 11)
+    recommendations = factory.PostGeneration(_tags)

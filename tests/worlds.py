@@ -162,19 +162,18 @@ def build_api_world():
         for person, authority in zip(w.people, w.authorities, strict=True)
     ]
     w.draft_attendance = AttendanceFactory(meeting=w.draft_meeting, person=w.hidden_person)
-    w.items = [AgendaItemFactory(meeting=meeting), AgendaItemFactory(meeting=meeting)]
-    for item in w.items:
-        item.recommendations.set(w.recs)
+    w.items = [AgendaItemFactory(meeting=meeting, recommendations=w.recs) for _ in range(2)]
     w.draft_item = AgendaItemFactory(meeting=w.draft_meeting)
     w.documents = [DocumentFactory(meeting=meeting), DocumentFactory(meeting=w.meetings[1])]
     w.draft_document = DocumentFactory(meeting=w.draft_meeting)
 
     w.commitments = [
-        CommitmentFactory(meeting=meeting, lead_authority=w.authorities[0]),
-        CommitmentFactory(meeting=w.meetings[1], lead_authority=w.authorities[1]),
+        CommitmentFactory(meeting=meeting, lead_authority=w.authorities[0], recommendations=w.recs),
+        CommitmentFactory(
+            meeting=w.meetings[1], lead_authority=w.authorities[1], recommendations=w.recs
+        ),
     ]
     for commitment in w.commitments:
-        commitment.recommendations.set(w.recs)
         commitment.other_authorities.set(w.authorities)
         commitment.sources.set(w.sources)
     w.draft_commitment = CommitmentFactory(
@@ -247,16 +246,15 @@ def build_page_world():
     w.draft_meeting = MeetingFactory(forum=w.forum, summary="Secret draft meeting", **DRAFT)
     for person, authority in zip(w.people, w.authorities, strict=True):
         AttendanceFactory(meeting=w.meeting, person=person, authority=authority)
-    item = AgendaItemFactory(meeting=w.meeting, title="Fiscal devolution")
-    item.recommendations.set([w.recs[0]])
+    AgendaItemFactory(meeting=w.meeting, title="Fiscal devolution", recommendations=[w.recs[0]])
     DocumentFactory(meeting=w.meeting, title="Communiqué of 23 January", text="We agreed.")
     w.commitment = CommitmentFactory(
         meeting=w.meeting,
         title="Publish a devolution framework",
         lead_authority=w.authorities[0],
         due_on=datetime.date(2025, 3, 1),
+        recommendations=[w.recs[0]],
     )
-    w.commitment.recommendations.set([w.recs[0]])
     w.commitment.sources.set([w.source])
     w.other_commitment = CommitmentFactory(
         meeting=w.other_meeting, title="Meet twice a year", lead_authority=w.authorities[1]

@@ -11,16 +11,17 @@ from forums.models.sources import Recommendation
 # --- stored figures ---------------------------------------------------------------------
 #
 # Derived rows, never edited: forums.stats.figures rebuilds a meeting's or a commitment's rows
-# from the record whenever something they are computed from is written (forums.signals),
-# and `manage.py rebuild_figures` rebuilds them all. forums.stats.aggregates reads these narrow
-# tables instead of joining the million attendance rows and the tag tables at read time
-# (docs/benchmarks.md). No history, no API, no admin: they are a cache the database keeps.
+# from the record whenever a write path touches something they are computed from
+# (igr.policy.writing()), and `manage.py rebuild_figures` rebuilds them all.
+# forums.stats.aggregates reads these narrow tables instead of joining the million
+# attendance rows and the tag tables at read time (docs/benchmarks.md). No history, no
+# API, no admin: they are a cache the database keeps.
 
 
 class _NotSerialized(models.Manager):
     """The stored figures' default manager, which dumpdata reads: empty, so a dump holds
-    no figures and loading the record rebuilds them through forums.signals (loading both
-    would duplicate them). Code reads them through `objects`."""
+    no figures and loaddata rebuilds them once the record is in (loading both would
+    duplicate them). Code reads them through `objects`."""
 
     def get_queryset(self):
         return super().get_queryset().none()

@@ -3,9 +3,11 @@ forums.stats.aggregates reads, rebuilt from the record.
 
 Each refresh recomputes the rows of the meetings or commitments given, from scratch, and
 writes only when they changed; it never adds or subtracts, so it cannot drift and
-running it twice changes nothing. forums.signals calls it for every ORM write that a
-figure depends on; `manage.py rebuild_figures` (rebuild_all) covers writes that send no
-signal (bulk_create, QuerySet.update, raw SQL) and any doubt.
+running it twice changes nothing. `keeper` (named in settings.DERIVED_DATA) is called by
+igr.policy.writing() on every write path: `lock` first in the transaction, `refresh`
+with every record the write touched, before it commits. `manage.py rebuild_figures`
+(rebuild_all) covers writes outside writing() (bulk_create, QuerySet.update, raw SQL)
+and any doubt; `rebuild_figures --check` says whether any figure is stale.
 
 Why stored: forum health read every held meeting against its forum's members and the
 million attendance rows (3.5 s at 100,000 meetings), and the scorecards joined 300,000
@@ -13,42 +15,53 @@ commitment tags and 200,000 agenda-item tags to their meetings (1.1 s); see
 docs/benchmarks.md.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from typing import NamedTuple
 
 from django.apps import apps as global_apps
 from django.db import connections, router, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
+from forums import models as m
 from forums.models import AttendanceMode, DocumentKind, MeetingStatus, MembershipRole
 from igr.records import PublicationState
 
 #: Meetings (or commitments) per round of a full rebuild: bounds memory and statement size.
 CHUNK = 5_000
 
-_MEETING_FIELDS = (
-    "meeting_id",
-    "recommendation_id",
-    "forum_id",
-    "date",
-    "is_counted",
-    "members_expected",
-    "members_present",
-    "has_communique",
-    "agenda_items",
-    "via_commitment",
-)
-_COMMITMENT_FIELDS = (
-    "commitment_id",
-    "recommendation_id",
-    "meeting_id",
-    "owner_id",
-    "other_forum_id",
-    "is_published",
-    "status",
-    "made_on",
-    "due_on",
-    "latest_change_on",
-)
+
+class MeetingRow(NamedTuple):
+    """One MeetingFigure row, field for field."""
+
+    meeting_id: int
+    recommendation_id: int | None
+    forum_id: int
+    date: object
+    is_counted: bool
+    members_expected: int = 0
+    members_present: int = 0
+    has_communique: bool = False
+    agenda_items: int = 0
+    via_commitment: bool = False
+
+
+class CommitmentRow(NamedTuple):
+    """One CommitmentFigure row, field for field."""
+
+    commitment_id: int
+    recommendation_id: int | None
+    meeting_id: int | None
+    owner_id: int
+    other_forum_id: int | None
+    is_published: bool
+    status: str
+    made_on: object
+    due_on: object
+    latest_change_on: object
+
+
+_MEETING_FIELDS = MeetingRow._fields
+_COMMITMENT_FIELDS = CommitmentRow._fields
 
 
 def _model(queryset, name):
@@ -110,8 +123,8 @@ def _member_attendance(meetings) -> dict:
         return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
 
 
-def _meeting_rows(meetings) -> list[tuple]:
-    """The figure rows of the given meetings, as tuples in _MEETING_FIELDS order."""
+def _meeting_rows(meetings) -> list[MeetingRow]:
+    """The figure rows of the given meetings."""
     Document = _model(meetings, "Document")
     AgendaItem = _model(meetings, "AgendaItem")
     Commitment = _model(meetings, "Commitment")
@@ -152,23 +165,35 @@ def _meeting_rows(meetings) -> list[tuple]:
         counted = state == PublicationState.PUBLISHED and status == MeetingStatus.HELD
         expected, present = attendance.get(meeting_id, (0, 0))
         rows.append(
-            (meeting_id, None, forum_id, date, counted, expected, present, communique, 0, False)
+            MeetingRow(
+                meeting_id=meeting_id,
+                recommendation_id=None,
+                forum_id=forum_id,
+                date=date,
+                is_counted=counted,
+                members_expected=expected,
+                members_present=present,
+                has_communique=communique,
+            )
         )
         tagged = items.get(meeting_id, {})
         for rec_id in sorted(set(tagged) | via_commitment.get(meeting_id, set())):
             rows.append(
-                (
-                    *(meeting_id, rec_id, forum_id, date, counted),
-                    *(0, 0, False),
-                    tagged.get(rec_id, 0),
-                    rec_id in via_commitment.get(meeting_id, set()),
+                MeetingRow(
+                    meeting_id=meeting_id,
+                    recommendation_id=rec_id,
+                    forum_id=forum_id,
+                    date=date,
+                    is_counted=counted,
+                    agenda_items=tagged.get(rec_id, 0),
+                    via_commitment=rec_id in via_commitment.get(meeting_id, set()),
                 )
             )
     return rows
 
 
-def _commitment_rows(commitments) -> list[tuple]:
-    """The figure rows of the given commitments, as tuples in _COMMITMENT_FIELDS order."""
+def _commitment_rows(commitments) -> list[CommitmentRow]:
+    """The figure rows of the given commitments."""
     Commitment = commitments.model
     CommitmentStatusChange = _model(commitments, "CommitmentStatusChange")
     tags = defaultdict(list)
@@ -203,11 +228,20 @@ def _commitment_rows(commitments) -> list[tuple]:
         # `other_forum` the meeting's forum where that differs, because for_forum()
         # matches a commitment on either.
         owner = own if own is not None else meeting_forum
-        other = meeting_forum if meeting_forum != owner else None
-        published = state == PublicationState.PUBLISHED
         for rec_id in [None, *sorted(tags.get(pk, []))]:
             rows.append(
-                (pk, rec_id, meeting_id, owner, other, published, status, made, due, latest)
+                CommitmentRow(
+                    commitment_id=pk,
+                    recommendation_id=rec_id,
+                    meeting_id=meeting_id,
+                    owner_id=owner,
+                    other_forum_id=meeting_forum if meeting_forum != owner else None,
+                    is_published=state == PublicationState.PUBLISHED,
+                    status=status,
+                    made_on=made,
+                    due_on=due,
+                    latest_change_on=latest,
+                )
             )
     return rows
 
@@ -229,10 +263,18 @@ _MEETING_TOTAL_KEY = ("forum_id", "recommendation_id")
 _COMMITMENT_TOTAL_KEY = ("owner_id", "other_forum_id", "recommendation_id", "status")
 
 
-def _refresh_meeting_totals(MeetingFigure, MeetingTotal, db, keys=None):
-    """Recompute MeetingTotal for the (forum, recommendation) keys given (all if None)
+def _meeting_total_key(row: MeetingRow) -> tuple:
+    return (row.forum_id, row.recommendation_id)
+
+
+def _commitment_total_key(row: CommitmentRow) -> tuple:
+    return (row.owner_id, row.other_forum_id, row.recommendation_id, row.status)
+
+
+def _refresh_meeting_totals(MeetingFigure, MeetingTotal, db, selected=None):
+    """Recompute the MeetingTotal rows `selected` (a Q on the total's key; all if None)
     from MeetingFigure: sums, never increments, so it cannot drift."""
-    selected = Q() if keys is None else _any_of(keys, _MEETING_TOTAL_KEY)
+    selected = Q() if selected is None else selected
     rows = (
         MeetingFigure.objects.using(db)
         .filter(selected, is_counted=True)
@@ -252,9 +294,9 @@ def _refresh_meeting_totals(MeetingFigure, MeetingTotal, db, keys=None):
     MeetingTotal.objects.using(db).bulk_create(totals, batch_size=CHUNK)
 
 
-def _refresh_commitment_totals(CommitmentFigure, CommitmentTotal, db, keys=None):
-    """Recompute CommitmentTotal for the keys given (all if None) from CommitmentFigure."""
-    selected = Q() if keys is None else _any_of(keys, _COMMITMENT_TOTAL_KEY)
+def _refresh_commitment_totals(CommitmentFigure, CommitmentTotal, db, selected=None):
+    """Recompute the CommitmentTotal rows `selected` (all if None) from CommitmentFigure."""
+    selected = Q() if selected is None else selected
     rows = (
         CommitmentFigure.objects.using(db)
         .filter(selected, is_published=True)
@@ -274,18 +316,18 @@ def _key(row):
     return tuple((value is None, value) for value in row)
 
 
-def _replace(model, fields, parent_field, parents, rows):
+def _replace(model, row_type, parent_field, parents, rows):
     """Put `rows` in place of the stored figure rows of `parents` (none: drop them);
     return (rows that were stored, rows now stored), or None when they were the same
     and nothing was written."""
     new = sorted(rows, key=_key)
     stored = model.objects.using(parents.db).filter(**{f"{parent_field}__in": parents})
-    old = sorted(stored.values_list(*fields), key=_key)
+    old = sorted((row_type(*row) for row in stored.values_list(*row_type._fields)), key=_key)
     if new == old:
         return None
     stored.delete()
     model.objects.using(parents.db).bulk_create(
-        [model(**dict(zip(fields, row, strict=True))) for row in new], batch_size=CHUNK
+        [model(**row._asdict()) for row in new], batch_size=CHUNK
     )
     return old, new
 
@@ -295,17 +337,44 @@ def refresh_meetings(meetings) -> None:
     """Rebuild the figures of a queryset of meetings; write only what changed."""
     _serialize(meetings.db)
     MeetingFigure = _model(meetings, "MeetingFigure")
-    changed = _replace(MeetingFigure, _MEETING_FIELDS, "meeting", meetings, _meeting_rows(meetings))
+    changed = _replace(MeetingFigure, MeetingRow, "meeting", meetings, _meeting_rows(meetings))
     if changed is None:
         return
     old, new = changed
-    keys = {(row[2], row[1]) for row in old + new}  # (forum, recommendation)
-    _refresh_meeting_totals(MeetingFigure, _model(meetings, "MeetingTotal"), meetings.db, keys)
+    keys = {_meeting_total_key(row) for row in old + new}
+    _refresh_meeting_totals(
+        MeetingFigure,
+        _model(meetings, "MeetingTotal"),
+        meetings.db,
+        _any_of(keys, _MEETING_TOTAL_KEY),
+    )
 
 
 def _meeting_side(rows):
     """What a meeting's figures read of its commitments: meeting, published, tags."""
-    return {(r[2], r[5], r[1]) for r in rows}
+    return {(r.meeting_id, r.is_published, r.recommendation_id) for r in rows}
+
+
+def _refresh_commitment_figures(commitments) -> set:
+    """Rebuild the figures of a queryset of commitments; return the ids of the meetings
+    they were and are made at when what those meetings' figures read of them changed."""
+    CommitmentFigure = _model(commitments, "CommitmentFigure")
+    changed = _replace(
+        CommitmentFigure, CommitmentRow, "commitment", commitments, _commitment_rows(commitments)
+    )
+    if changed is None:
+        return set()
+    old, new = changed
+    keys = {_commitment_total_key(row) for row in old + new}
+    _refresh_commitment_totals(
+        CommitmentFigure,
+        _model(commitments, "CommitmentTotal"),
+        commitments.db,
+        _any_of(keys, _COMMITMENT_TOTAL_KEY),
+    )
+    if _meeting_side(new) == _meeting_side(old):
+        return set()
+    return {r.meeting_id for r in old + new} - {None}
 
 
 @transaction.atomic
@@ -313,69 +382,142 @@ def refresh_commitments(commitments) -> None:
     """Rebuild the figures of a queryset of commitments, and of the meetings they were
     and are made at when their publication, tags or meeting changed."""
     _serialize(commitments.db)
-    CommitmentFigure = _model(commitments, "CommitmentFigure")
-    changed = _replace(
-        CommitmentFigure,
-        _COMMITMENT_FIELDS,
-        "commitment",
-        commitments,
-        _commitment_rows(commitments),
-    )
-    if changed is None:
+    meeting_ids = _refresh_commitment_figures(commitments)
+    if meeting_ids:
+        Meeting = _model(commitments, "Meeting")
+        refresh_meetings(Meeting.objects.using(commitments.db).filter(pk__in=meeting_ids))
+
+
+def _refresh_totals_of_forums(forum_ids, using) -> None:
+    """Recompute every total of these forums: after a meeting or commitment was deleted,
+    its figure rows went by CASCADE and took its share of the totals with them unseen."""
+    if not forum_ids:
         return
-    old, new = changed
-    keys = {(row[3], row[4], row[1], row[6]) for row in old + new}
+    _refresh_meeting_totals(
+        global_apps.get_model("forums", "MeetingFigure"),
+        global_apps.get_model("forums", "MeetingTotal"),
+        using,
+        Q(forum_id__in=forum_ids),
+    )
     _refresh_commitment_totals(
-        CommitmentFigure, _model(commitments, "CommitmentTotal"), commitments.db, keys
+        global_apps.get_model("forums", "CommitmentFigure"),
+        global_apps.get_model("forums", "CommitmentTotal"),
+        using,
+        Q(owner_id__in=forum_ids) | Q(other_forum_id__in=forum_ids),
     )
-    if _meeting_side(new) != _meeting_side(old):
-        meeting_ids = {r[2] for r in new} | {r[2] for r in old}
-        meeting_ids.discard(None)
-        if meeting_ids:
-            Meeting = _model(commitments, "Meeting")
-            refresh_meetings(Meeting.objects.using(commitments.db).filter(pk__in=meeting_ids))
 
 
-@transaction.atomic
-def drop_meetings(meetings) -> None:
-    """Remove the figures of meetings about to be deleted, with their share of the
-    totals (the rows themselves would go by CASCADE, but the totals would not follow)."""
-    _serialize(meetings.db)
-    MeetingFigure = _model(meetings, "MeetingFigure")
-    changed = _replace(MeetingFigure, _MEETING_FIELDS, "meeting", meetings, [])
-    if changed is None:
-        return
-    keys = {(row[2], row[1]) for row in changed[0]}
-    _refresh_meeting_totals(MeetingFigure, _model(meetings, "MeetingTotal"), meetings.db, keys)
-
-
-@transaction.atomic
-def drop_commitments(commitments) -> None:
-    """Remove the figures of commitments about to be deleted, with their share of the
-    totals (their meetings' figures are rebuilt once they are gone: forums.signals)."""
-    _serialize(commitments.db)
-    CommitmentFigure = _model(commitments, "CommitmentFigure")
-    changed = _replace(CommitmentFigure, _COMMITMENT_FIELDS, "commitment", commitments, [])
-    if changed is None:
-        return
-    keys = {(row[3], row[4], row[1], row[6]) for row in changed[0]}
-    _refresh_commitment_totals(
-        CommitmentFigure, _model(commitments, "CommitmentTotal"), commitments.db, keys
-    )
+def _in_chunks(ids):
+    ids = sorted(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
 
 
 def refresh_meeting_ids(ids, *, using=None) -> None:
     ids = {pk for pk in ids if pk is not None}
-    if ids:
-        Meeting = global_apps.get_model("forums", "Meeting")
-        refresh_meetings(Meeting.objects.using(using).filter(pk__in=ids))
+    Meeting = global_apps.get_model("forums", "Meeting")
+    for chunk in _in_chunks(ids):
+        refresh_meetings(Meeting.objects.using(using).filter(pk__in=chunk))
 
 
 def refresh_commitment_ids(ids, *, using=None) -> None:
+    """Rebuild these commitments' figures, then (once) those of the meetings affected."""
     ids = {pk for pk in ids if pk is not None}
-    if ids:
-        Commitment = global_apps.get_model("forums", "Commitment")
-        refresh_commitments(Commitment.objects.using(using).filter(pk__in=ids))
+    if not ids:
+        return
+    Commitment = global_apps.get_model("forums", "Commitment")
+    meeting_ids = set()
+    with transaction.atomic(using=using):
+        _serialize(using or router.db_for_write(Commitment))
+        for chunk in _in_chunks(ids):
+            meeting_ids |= _refresh_commitment_figures(
+                Commitment.objects.using(using).filter(pk__in=chunk)
+            )
+        refresh_meeting_ids(meeting_ids, using=using)
+
+
+class StoredFigures:
+    """The stored figures' keeper, named in settings.DERIVED_DATA: igr.policy.writing()
+    takes its lock first in every write transaction and hands it every touched record
+    (as saved, and as stored before a change: a row moved away changes its old parent's
+    figures) to refresh before the write commits."""
+
+    def lock(self, using) -> None:
+        _serialize(using)
+
+    def refresh(self, records, using) -> None:
+        meetings, commitments, member_forums, recs = set(), set(), set(), set()
+        # (pk, forum, meeting) of touched meetings and commitments, for their totals if
+        # they were deleted.
+        touched_meetings, touched_commitments = [], []
+        for record in records:
+            if isinstance(record, m.Attendance | m.Document | m.AgendaItem):
+                meetings.add(record.meeting_id)
+            elif isinstance(record, m.Meeting):
+                meetings.add(record.pk)
+                touched_meetings.append((record.pk, record.forum_id, None))
+            elif isinstance(record, m.ForumMembership):
+                member_forums.add(record.forum_id)
+            elif isinstance(record, m.Commitment):
+                commitments.add(record.pk)
+                meetings.add(record.meeting_id)  # it may no longer touch a recommendation
+                touched_commitments.append((record.pk, record.forum_id, record.meeting_id))
+            elif isinstance(record, m.CommitmentStatusChange):
+                commitments.add(record.commitment_id)
+            elif isinstance(record, m.Recommendation):
+                recs.add(record.pk)
+        meetings.discard(None)
+        commitments.discard(None)
+        Meeting = m.Meeting.objects.using(using)
+        Commitment = m.Commitment.objects.using(using)
+        if member_forums:
+            # Who was expected at every meeting of the forum, old and new, on its date.
+            meetings |= set(Meeting.filter(forum_id__in=member_forums).values_list("pk", flat=True))
+        if meetings:
+            # A meeting's forum is its commitments' forum.
+            commitments |= set(
+                Commitment.filter(meeting_id__in=meetings).values_list("pk", flat=True)
+            )
+        if recs:
+            # Tags changed from the recommendation's side: what was tagged and what is.
+            figures = m.MeetingFigure.objects.using(using).filter(recommendation_id__in=recs)
+            meetings |= set(figures.values_list("meeting_id", flat=True))
+            meetings |= set(
+                Meeting.filter(agenda_items__recommendations__in=recs).values_list("pk", flat=True)
+            )
+            figures = m.CommitmentFigure.objects.using(using).filter(recommendation_id__in=recs)
+            commitments |= set(figures.values_list("commitment_id", flat=True))
+            commitments |= set(
+                Commitment.filter(recommendations__in=recs).values_list("pk", flat=True)
+            )
+        gone = _forums_of_deleted(Meeting, touched_meetings) | _forums_of_deleted(
+            Commitment, touched_commitments
+        )
+        refresh_commitment_ids(commitments, using=using)
+        refresh_meeting_ids(meetings, using=using)
+        _refresh_totals_of_forums(gone, using)
+
+
+def _forums_of_deleted(queryset, touched) -> set:
+    """The forums whose totals lost the share of the deleted ones of `touched`
+    ((pk, forum, meeting) triples; a deleted instance has lost its pk)."""
+    present = set(
+        queryset.filter(pk__in={pk for pk, _, _ in touched} - {None}).values_list("pk", flat=True)
+    )
+    deleted = [(forum, meeting) for pk, forum, meeting in touched if pk not in present]
+    forums = {forum for forum, _ in deleted}
+    meeting_ids = {meeting for _, meeting in deleted} - {None}
+    if meeting_ids:
+        Meeting = global_apps.get_model("forums", "Meeting")
+        forums |= set(
+            Meeting.objects.using(queryset.db)
+            .filter(pk__in=meeting_ids)
+            .values_list("forum_id", flat=True)
+        )
+    return forums - {None}
+
+
+keeper = StoredFigures()
 
 
 def _chunks(model, using):
@@ -391,7 +533,7 @@ def _chunks(model, using):
 
 def rebuild_all(*, using=None, apps=global_apps) -> dict:
     """Every figure from scratch: after bulk loads, and whenever in doubt. Returns how
-    many rows of each kind were written. `apps` is the data migration's registry."""
+    many rows of each kind were written."""
     Meeting = apps.get_model("forums", "Meeting")
     Commitment = apps.get_model("forums", "Commitment")
     MeetingFigure = apps.get_model("forums", "MeetingFigure")
@@ -403,18 +545,12 @@ def rebuild_all(*, using=None, apps=global_apps) -> dict:
         CommitmentFigure.objects.using(using).all().delete()
         for commitments in _chunks(Commitment, using):
             CommitmentFigure.objects.using(using).bulk_create(
-                [
-                    CommitmentFigure(**dict(zip(_COMMITMENT_FIELDS, row, strict=True)))
-                    for row in _commitment_rows(commitments)
-                ],
+                [CommitmentFigure(**row._asdict()) for row in _commitment_rows(commitments)],
                 batch_size=CHUNK,
             )
         for meetings in _chunks(Meeting, using):
             MeetingFigure.objects.using(using).bulk_create(
-                [
-                    MeetingFigure(**dict(zip(_MEETING_FIELDS, row, strict=True)))
-                    for row in _meeting_rows(meetings)
-                ],
+                [MeetingFigure(**row._asdict()) for row in _meeting_rows(meetings)],
                 batch_size=CHUNK,
             )
         MeetingTotal = apps.get_model("forums", "MeetingTotal")
@@ -425,3 +561,43 @@ def rebuild_all(*, using=None, apps=global_apps) -> dict:
         "meeting figures": MeetingFigure.objects.using(using).count(),
         "commitment figures": CommitmentFigure.objects.using(using).count(),
     }
+
+
+def _snapshot_fields(name) -> list:
+    model = global_apps.get_model("forums", name)
+    return [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def snapshot(*, using=None) -> dict:
+    """Every stored figure and total, without row ids, in a fixed order."""
+    result = {}
+    for name in ("MeetingFigure", "CommitmentFigure", "MeetingTotal", "CommitmentTotal"):
+        model = global_apps.get_model("forums", name)
+        result[name] = sorted(
+            model.objects.using(using).values_list(*_snapshot_fields(name)),
+            key=lambda row: [(v is None, v) for v in row],
+        )
+    return result
+
+
+def stale(*, using=None) -> dict:
+    """What differs between the stored figures and a rebuild from scratch (rolled
+    back): per table, the rows only stored and the rows only rebuilt. Empty when current."""
+    using = using or router.db_for_write(global_apps.get_model("forums", "MeetingFigure"))
+    with transaction.atomic(using=using):
+        stored = snapshot(using=using)
+        rebuild_all(using=using)
+        rebuilt = snapshot(using=using)
+        transaction.set_rollback(True, using=using)
+    differences = {}
+    for name, rows in stored.items():
+        stored_rows, rebuilt_rows = Counter(rows), Counter(rebuilt[name])
+        only_stored = sorted((stored_rows - rebuilt_rows).elements(), key=_key)
+        only_rebuilt = sorted((rebuilt_rows - stored_rows).elements(), key=_key)
+        if only_stored or only_rebuilt:
+            differences[name] = {
+                "fields": _snapshot_fields(name),
+                "stored": only_stored,
+                "rebuilt": only_rebuilt,
+            }
+    return differences

@@ -234,6 +234,7 @@ class RecordViewSet(
                     policy.check_state_move(existing or model(), state)
                 if existing is not None and reason:
                     existing._change_reason = reason
+                policy.changing(existing)
                 instance = serializer.save()
                 if existing is None and reason:
                     update_change_reason(instance, reason)

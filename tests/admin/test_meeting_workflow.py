@@ -4,9 +4,9 @@ nothing; an Editor cannot publish."""
 import pytest
 from django.test import Client
 
-from forums.models import Commitment, Meeting
+from forums.models import Meeting
 from tests.admin.conftest import flat, form_data, meeting_payload
-from tests.factories import MeetingFactory
+from tests.factories import CommitmentFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -145,8 +145,13 @@ def test_editor_cannot_change_a_published_meeting(editor_client, meeting_world):
 
 def test_viewer_sees_everything_but_every_write_is_403(viewer_client, meeting_world):
     meeting = MeetingFactory(forum=meeting_world.forum, location="Leeds")
-    commitment = Commitment.objects.create(
-        meeting=meeting, title="A promise", text="Promised.", made_on=meeting.date
+    commitment = CommitmentFactory(
+        meeting=meeting,
+        title="A promise",
+        text="Promised.",
+        made_on=meeting.date,
+        publication_state="draft",
+        published_at=None,
     )
     base = "/admin/forums/meeting/"
     for url in (base, f"{base}{meeting.pk}/change/", f"{base}{meeting.pk}/history/"):
@@ -175,7 +180,7 @@ def test_editor_cannot_change_a_published_commitment_from_a_draft_meetings_page(
     editor_client, meeting_world
 ):
     meeting = MeetingFactory(forum=meeting_world.forum, publication_state="draft")
-    commitment = Commitment.objects.create(
+    commitment = CommitmentFactory(
         meeting=meeting,
         title="Meet every quarter",
         text="Quarterly.",

@@ -146,9 +146,7 @@ EXTRA = {
     ),
     "meetings": lambda w: f.MeetingFactory(forum=w.forum).sources.set(w.sources),
     "attendance": lambda w: f.AttendanceFactory(meeting=w.meetings[1]),
-    "agenda-items": lambda w: f.AgendaItemFactory(meeting=w.meetings[1]).recommendations.set(
-        w.recs
-    ),
+    "agenda-items": lambda w: f.AgendaItemFactory(meeting=w.meetings[1], recommendations=w.recs),
     "documents": lambda w: f.DocumentFactory(meeting=w.meetings[1]),
     "commitments": lambda w: f.CommitmentFactory(meeting=w.meetings[1]).sources.set(w.sources),
     "commitment-status-changes": lambda w: _changed(f.CommitmentFactory(meeting=w.meetings[1])),

@@ -40,13 +40,14 @@ def _with_status(commitment, status):
 def test_scorecard_counts_commitments_by_status_and_scores_by_the_rubric():
     rec = RecommendationFactory()
     meeting = MeetingFactory(date=datetime.date(2025, 1, 23))
-    AgendaItemFactory(meeting=meeting).recommendations.add(rec)
+    AgendaItemFactory(meeting=meeting, recommendations=[rec])
     for status in ["delivered", "partly_delivered", "missed"]:
-        c = CommitmentFactory(meeting=meeting, made_on=datetime.date(2025, 1, 23))
-        c.recommendations.add(rec)
+        c = CommitmentFactory(
+            meeting=meeting, made_on=datetime.date(2025, 1, 23), recommendations=[rec]
+        )
         _with_status(c, status)
-    CommitmentFactory(meeting=meeting).recommendations.add(rec)  # not yet assessed
-    CommitmentFactory(publication_state="draft").recommendations.add(rec)  # never counted
+    CommitmentFactory(meeting=meeting, recommendations=[rec])  # not yet assessed
+    CommitmentFactory(publication_state="draft", recommendations=[rec])  # never counted
     CommitmentFactory()  # another recommendation's business
 
     card = aggregates.scorecard(rec)
@@ -66,7 +67,7 @@ def test_scorecard_counts_commitments_by_status_and_scores_by_the_rubric():
 
 def test_scorecard_without_assessed_commitments_has_no_score():
     rec = RecommendationFactory()
-    CommitmentFactory().recommendations.add(rec)
+    CommitmentFactory(recommendations=[rec])
     card = aggregates.scorecard(rec)
     assert card["score"] is None
 
@@ -74,10 +75,9 @@ def test_scorecard_without_assessed_commitments_has_no_score():
 def test_scorecard_summary_has_a_row_per_recommendation_filtered_by_forum():
     forum = ForumFactory()
     first, second = RecommendationFactory(), RecommendationFactory()
-    c = CommitmentFactory(meeting=MeetingFactory(forum=forum))
-    c.recommendations.add(first)
+    c = CommitmentFactory(meeting=MeetingFactory(forum=forum), recommendations=[first])
     _with_status(c, CommitmentStatus.DELIVERED)
-    CommitmentFactory().recommendations.add(first)  # another forum
+    CommitmentFactory(recommendations=[first])  # another forum
 
     rows = {row["slug"]: row for row in aggregates.scorecard_summary(forum=forum)}
     assert rows[first.slug]["commitments_total"] == 1

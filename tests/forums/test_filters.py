@@ -36,7 +36,7 @@ def test_meetings_filter_by_forum_slug_date_range_and_recommendation():
     MeetingFactory(forum=forum, date=datetime.date(2024, 10, 1))
     MeetingFactory(date=datetime.date(2025, 1, 24))
     rec = RecommendationFactory(slug="civil-service-reform")
-    AgendaItemFactory(meeting=inside).recommendations.add(rec)
+    AgendaItemFactory(meeting=inside, recommendations=[rec])
 
     data = {"forum": "mayoral-council", "date_after": "2025-01-01", "date_before": "2025-12-31"}
     assert _results(MeetingFilter, data, Meeting.objects.all()) == [inside]
@@ -74,9 +74,8 @@ def test_bad_values_are_errors_naming_the_parameter(data, field):
 
 def test_commitments_filter_overdue_status_and_recommendation(today):
     rec = RecommendationFactory(slug="statutory-igr-structures")
-    late = CommitmentFactory(due_on=today - datetime.timedelta(days=5))
-    late.recommendations.add(rec)
-    CommitmentFactory(due_on=today + datetime.timedelta(days=5)).recommendations.add(rec)
+    late = CommitmentFactory(due_on=today - datetime.timedelta(days=5), recommendations=[rec])
+    CommitmentFactory(due_on=today + datetime.timedelta(days=5), recommendations=[rec])
     CommitmentFactory(due_on=today - datetime.timedelta(days=5))
 
     both = {"overdue": "true", "recommendation": "statutory-igr-structures"}

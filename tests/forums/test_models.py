@@ -99,6 +99,7 @@ def test_cancelled_meeting_needs_a_reason():
         meeting.save()
 
 
+@pytest.mark.stale_figures  # the model's own save/delete, outside any write path
 def test_meeting_slug_is_forum_and_date_and_deduplicated():
     forum = ForumFactory(slug="mayoral-council")
     day = datetime.date(2025, 1, 23)
@@ -113,6 +114,7 @@ def test_meeting_slug_is_forum_and_date_and_deduplicated():
     assert first.get_absolute_url() == "/meetings/mayoral-council-2025-01-23/"
 
 
+@pytest.mark.stale_figures  # the model's own save/delete, outside any write path
 def test_a_meeting_created_in_code_gets_its_slug():
     """Meeting.objects.create(forum=…, date=…) used to store an empty slug (and fail the
     database's check): the slug was assigned only in clean()."""
@@ -124,6 +126,7 @@ def test_a_meeting_created_in_code_gets_its_slug():
     assert Meeting.objects.get(pk=first.pk).get_absolute_url() == "/meetings/isc-2025-06-26/"
 
 
+@pytest.mark.stale_figures  # the model's own save/delete, outside any write path
 def test_meeting_slug_stays_put_when_the_date_is_corrected():
     forum = ForumFactory(slug="cnr")
     meeting = Meeting(forum=forum, date=datetime.date(2024, 10, 10), status="held")
@@ -205,6 +208,7 @@ def test_commitments_for_forum_include_those_made_at_its_meetings():
     assert set(Commitment.objects.for_forum(forum)) == {at_meeting, by_forum}
 
 
+@pytest.mark.stale_figures  # the model's own save/delete, outside any write path
 def test_history_survives_deletion():
     meeting = MeetingFactory(summary="First meeting")
     pk = meeting.pk

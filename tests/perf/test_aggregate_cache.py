@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from forums.models import Commitment
 from forums.services import record_status_change
+from igr import policy
 from tests.factories import (
     CommitmentFactory,
     ForumFactory,
@@ -36,9 +37,10 @@ def _empty_cache():
 def tagged():
     recommendation = RecommendationFactory()
     meeting = MeetingFactory(forum=ForumFactory())
-    commitments = [CommitmentFactory(meeting=meeting) for _ in range(2)]
+    commitments = [
+        CommitmentFactory(meeting=meeting, recommendations=[recommendation]) for _ in range(2)
+    ]
     for commitment in commitments:
-        commitment.recommendations.add(recommendation)
         # A later save, as the admin and the API make after setting tags.
         commitment.save()
     return recommendation, commitments
@@ -80,10 +82,12 @@ def test_withdrawing_and_deleting_commitments_show_in_the_next_scorecard(tagged)
     recommendation, commitments = tagged
     client = APIClient()
     assert scorecard_row(client, recommendation)["commitments_total"] == 2
-    commitments[0].publication_state = "withdrawn"
-    commitments[0].save()
+    policy.withdraw(commitments[0], by=None, reason="Recorded twice.")
     assert scorecard_row(client, recommendation)["commitments_total"] == 1
-    Commitment.objects.get(pk=commitments[1].pk).delete()
+    with policy.writing() as write:  # as the admin deletes
+        gone = Commitment.objects.get(pk=commitments[1].pk)
+        gone.delete()
+        write.touched(gone)
     assert scorecard_row(client, recommendation)["commitments_total"] == 0
 
 

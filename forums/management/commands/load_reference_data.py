@@ -26,7 +26,9 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
+
+from igr import policy
 
 CHANGE_REASON = "load_reference_data"
 # Bookkeeping fields differ between a loaded row and its fixture by design.
@@ -90,7 +92,7 @@ class Command(BaseCommand):
         skipped = []
         touched_models = set()
         try:
-            with transaction.atomic(using=database):
+            with policy.writing(using=database):
                 for path in files:
                     for outcome, model, label in self.load_file(path, database, touched_models):
                         counts[outcome] += 1
@@ -180,6 +182,7 @@ class Command(BaseCommand):
         for field in obj._meta.many_to_many:
             if field.remote_field.through._meta.auto_created:
                 getattr(obj, field.name).set(wrapped.m2m_data.get(field.name, []))
+        policy.touched(obj, existing)
 
     def reset_sequences(self, database, touched_models):
         # Rows came with explicit primary keys; move PostgreSQL's sequences past them so
