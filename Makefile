@@ -28,10 +28,11 @@ node_modules/.package-lock.json: package-lock.json
 static: node_modules/.package-lock.json
 	npm run --silent build
 
-# Stored figures are rebuilt after every migrate (docs/operations.md); seconds on the
-# reference data.
+# After every migrate (docs/operations.md): the roles get any new model's permissions, and
+# the stored figures are rebuilt (seconds on the reference data).
 migrate: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py sync_roles --verbosity=0
 	$(PY) manage.py rebuild_figures --verbosity=0
 
 load-fixtures: migrate

@@ -14,4 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sync_roles()
-        self.stdout.write(f"Synced the {', '.join(ROLES)} roles.")
+        if options["verbosity"]:
+            self.stdout.write(f"Synced the {', '.join(ROLES)} roles.")
