@@ -227,7 +227,9 @@ class RecordViewSet(
                     probe.pk = existing.pk if existing is not None else None
                     governing.append(probe)
                 for record in governing:
-                    policy.check_may_change(user, record)
+                    if not policy.may_change(user, record):
+                        # The record as a whole is out of reach, not one field of it.
+                        raise exceptions.PermissionDenied(policy.refusal(record))
                 # As the records stand before this write (publishing makes one published).
                 needing_reason = [r for r in governing if policy.needs_reason(r)]
                 if state is not None:
@@ -259,8 +261,8 @@ class RecordViewSet(
         except DjangoPermissionDenied as exc:
             if existing is not None:
                 existing.refresh_from_db()
-            field = "publication_state" if state is not None else policy.REASON_FIELD
-            raise exceptions.PermissionDenied({field: [str(exc)]}) from None
+            # Only publishing and withdrawing raise it here (the publish permission).
+            raise exceptions.PermissionDenied({"publication_state": [str(exc)]}) from None
 
     def perform_create(self, serializer):
         self._save(serializer)

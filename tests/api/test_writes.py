@@ -139,6 +139,19 @@ def test_update_permission_matrix(cast, world, token_client, api, who, expected)
         assert latest.history_change_reason == "The minutes give the venue."
 
 
+def test_an_editors_refusal_names_the_record_not_a_field(world, token_client, editor):
+    meeting = world.meetings[0]
+    response = token_client(editor).patch(
+        f"/api/v1/meetings/{meeting.slug}/",
+        {"location": "Leeds", "change_reason": "Venue"},
+        format="json",
+    )
+    assert response.status_code == 403
+    body = response.json()
+    assert "only a Publisher can change it" in body["detail"]
+    assert body["errors"][0]["field"] is None
+
+
 def test_editor_changes_a_draft_through_the_api_without_a_reason(world, token_client, editor):
     draft = world.draft_meeting
     response = token_client(editor).patch(
