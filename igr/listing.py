@@ -24,8 +24,8 @@ class FilteredListView(ListView):
     #: Filters offered in the form, in order; every filter still works from the URL.
     filter_fields: tuple[str, ...] = ()
     paginate_by = 25
-    # The row count is cached until the data changes (most of a list's cost at 300,000
-    # rows); see igr.api.pagination.
+    # The row count is cached until the data changes, since counting is most of a big
+    # list's cost (igr.api.pagination; figures in docs/benchmarks.md).
     paginator_class = CachedCountPaginator
     #: (column header, function of a row) pairs for the CSV download.
     csv_columns: tuple[tuple[str, object], ...] = ()

@@ -57,8 +57,8 @@ class FilterBackend(DjangoFilterBackend):
     def to_html(self, request, queryset, view):
         """The browsable API's filter form, with relation filters as text boxes for a slug.
 
-        As <select>s they listed every record (100,000 meetings, 300,000 commitments), a
-        query per label: the commitments list in a browser was 14 MB and 9,000 queries."""
+        As <select>s they listed every record, with a query per label, which made a big
+        list unusable in a browser (docs/benchmarks.md)."""
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return None
