@@ -272,6 +272,17 @@ class RecommendationDetailView(DetailView):
         return context
 
 
+def _ical_status(meeting):
+    """CANCELLED for a cancelled meeting; TENTATIVE when its date or occurrence is not
+    confirmed (held meetings too: a calendar must not assert a meeting that may not have
+    happened) or it is postponed; CONFIRMED otherwise."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        return "CANCELLED"
+    if not meeting.date_confirmed or meeting.status == MeetingStatus.POSTPONED:
+        return "TENTATIVE"
+    return "CONFIRMED"
+
+
 def _calendar(request, meetings, name):
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//IGR Tracker//Meetings//EN")
@@ -287,13 +298,7 @@ def _calendar(request, meetings, name):
         event.add("dtstamp", meeting.updated_at)
         event.add("last-modified", meeting.updated_at)
         event.add("url", _absolute(request, meeting.get_absolute_url()))
-        event.add(
-            "status",
-            {
-                MeetingStatus.CANCELLED: "CANCELLED",
-                MeetingStatus.SCHEDULED: "TENTATIVE" if not meeting.date_confirmed else "CONFIRMED",
-            }.get(meeting.status, "CONFIRMED"),
-        )
+        event.add("status", _ical_status(meeting))
         if meeting.location:
             event.add("location", meeting.location)
         description = meeting.summary or meeting.status_reason
