@@ -10,8 +10,18 @@ import datetime
 import math
 from collections import defaultdict
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery, Sum
-from django.db.models.functions import TruncQuarter
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
 from authorities.models import Office
@@ -348,11 +358,19 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
     )
     # Only a held meeting with a confirmed date is "last met"; the stored figures do not
     # carry the confirmation, so these read the meetings' (forum, date) index, newest first.
+    # An unconfirmed one is looked for only after the last met, a short range of it.
     held = Meeting.objects.published().held().filter(forum=OuterRef("pk"), date__lte=today)
     last_held = held.filter(date_confirmed=True).order_by("-date").values("date")[:1]
-    last_unconfirmed = held.filter(date_confirmed=False).order_by("-date").values("date")[:1]
-    forums = forums.annotate(
-        last_meeting=Subquery(last_held), last_unconfirmed=Subquery(last_unconfirmed)
+    last_unconfirmed = (
+        held.filter(
+            date_confirmed=False,
+            date__gt=Coalesce(OuterRef("last_meeting"), Value(datetime.date(1, 1, 1))),
+        )
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    forums = forums.annotate(last_meeting=Subquery(last_held)).annotate(
+        last_unconfirmed=Subquery(last_unconfirmed)
     )
 
     results = []
@@ -360,8 +378,6 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
         row = by_forum.get(forum.pk, {})
         last = forum.last_meeting
         unconfirmed = forum.last_unconfirmed
-        if unconfirmed and last and unconfirmed <= last:
-            unconfirmed = None
         since = last or forum.founded_on
         checked_to = forum.record_checked_to
         # Verdicts are judged on the day the record is checked to, never past today.

@@ -165,3 +165,20 @@ def test_clearing_the_checked_date_through_a_write_turns_the_verdict_unknown():
         forum.save()
         write.touched(forum)
     assert aggregates.forum_health(forum, today=TODAY)["verdict"] == "unknown"
+
+
+def test_unconfirmed_meeting_before_the_last_met_is_not_shown_beside_it():
+    forum = _quarterly(record_checked_to=TODAY)
+    MeetingFactory(forum=forum, date=TODAY - datetime.timedelta(days=300), date_confirmed=False)
+    confirmed = MeetingFactory(forum=forum, date=TODAY - datetime.timedelta(days=30))
+    health = aggregates.forum_health(forum, today=TODAY)
+    assert (health["last_meeting_on"], health["unconfirmed_meeting_on"]) == (confirmed.date, None)
+
+
+def test_forum_with_only_unconfirmed_meetings_has_no_last_met_but_shows_the_possible_one():
+    forum = _quarterly(record_checked_to=TODAY)
+    possible = MeetingFactory(
+        forum=forum, date=TODAY - datetime.timedelta(days=40), date_confirmed=False
+    )
+    health = aggregates.forum_health(forum, today=TODAY)
+    assert (health["last_meeting_on"], health["unconfirmed_meeting_on"]) == (None, possible.date)
