@@ -38,7 +38,7 @@ def test_mayoral_council_page_flags_the_possible_meeting_beside_the_last(referen
     assert "No meeting recorded since 23 January 2025" in page
     assert "No meeting recorded since 23 May 2025" not in page
     assert (
-        "a meeting on 23 May 2025 is recorded but its date or occurrence is not confirmed" in page
+        "A meeting on 23 May 2025 is recorded but its date or occurrence is not confirmed" in page
     )
     assert "(sources checked to 1 December 2026)" in page
 
