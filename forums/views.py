@@ -293,8 +293,17 @@ def _calendar(request, meetings, name):
         event = icalendar.Event()
         event.add("uid", f"meeting-{meeting.pk}@{host}")
         event.add("summary", f"{meeting.forum.name} ({meeting.get_status_display().lower()})")
-        event.add("dtstart", meeting.date)
-        event.add("dtend", meeting.date + datetime.timedelta(days=1))
+        if meeting.start_time:
+            # No end time is recorded, so none is guessed: a timed event with no length.
+            event.add(
+                "dtstart",
+                datetime.datetime.combine(
+                    meeting.date, meeting.start_time, tzinfo=timezone.get_default_timezone()
+                ),
+            )
+        else:
+            event.add("dtstart", meeting.date)
+            event.add("dtend", meeting.date + datetime.timedelta(days=1))
         event.add("dtstamp", meeting.updated_at)
         event.add("last-modified", meeting.updated_at)
         event.add("url", _absolute(request, meeting.get_absolute_url()))
@@ -305,6 +314,7 @@ def _calendar(request, meetings, name):
         if description:
             event.add("description", description)
         calendar.add_component(event)
+    calendar.add_missing_timezones()
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="meetings.ics"'
     return response

@@ -182,3 +182,17 @@ def test_forum_with_only_unconfirmed_meetings_has_no_last_met_but_shows_the_poss
     )
     health = aggregates.forum_health(forum, today=TODAY)
     assert (health["last_meeting_on"], health["unconfirmed_meeting_on"]) == (None, possible.date)
+
+
+def test_calendar_gives_a_meeting_with_a_start_time_that_time_in_london(client):
+    forum = ForumFactory()
+    timed = MeetingFactory(forum=forum, date=datetime.date(2025, 6, 26), start_time="10:30")
+    untimed = MeetingFactory(forum=forum, date=datetime.date(2025, 6, 27))
+    calendar = icalendar.Calendar.from_ical(
+        client.get(f"/forums/{forum.slug}/meetings.ics").content
+    )
+    events = {str(e["url"]).removeprefix("http://testserver"): e for e in calendar.walk("VEVENT")}
+    start = events[timed.get_absolute_url()].decoded("dtstart")
+    assert (start.hour, start.minute, str(start.tzinfo)) == (10, 30, "Europe/London")
+    assert events[untimed.get_absolute_url()].decoded("dtstart") == datetime.date(2025, 6, 27)
+    assert [tz["tzid"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
