@@ -272,6 +272,17 @@ class RecommendationDetailView(DetailView):
         return context
 
 
+def _ical_status(meeting):
+    """CANCELLED for a cancelled meeting; TENTATIVE when its date or occurrence is not
+    confirmed (held meetings too: a calendar must not assert a meeting that may not have
+    happened) or it is postponed; CONFIRMED otherwise."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        return "CANCELLED"
+    if not meeting.date_confirmed or meeting.status == MeetingStatus.POSTPONED:
+        return "TENTATIVE"
+    return "CONFIRMED"
+
+
 def _calendar(request, meetings, name):
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//IGR Tracker//Meetings//EN")
@@ -282,24 +293,28 @@ def _calendar(request, meetings, name):
         event = icalendar.Event()
         event.add("uid", f"meeting-{meeting.pk}@{host}")
         event.add("summary", f"{meeting.forum.name} ({meeting.get_status_display().lower()})")
-        event.add("dtstart", meeting.date)
-        event.add("dtend", meeting.date + datetime.timedelta(days=1))
+        if meeting.start_time:
+            # No end time is recorded, so none is guessed: a timed event with no length.
+            event.add(
+                "dtstart",
+                datetime.datetime.combine(
+                    meeting.date, meeting.start_time, tzinfo=timezone.get_default_timezone()
+                ),
+            )
+        else:
+            event.add("dtstart", meeting.date)
+            event.add("dtend", meeting.date + datetime.timedelta(days=1))
         event.add("dtstamp", meeting.updated_at)
         event.add("last-modified", meeting.updated_at)
         event.add("url", _absolute(request, meeting.get_absolute_url()))
-        event.add(
-            "status",
-            {
-                MeetingStatus.CANCELLED: "CANCELLED",
-                MeetingStatus.SCHEDULED: "TENTATIVE" if not meeting.date_confirmed else "CONFIRMED",
-            }.get(meeting.status, "CONFIRMED"),
-        )
+        event.add("status", _ical_status(meeting))
         if meeting.location:
             event.add("location", meeting.location)
         description = meeting.summary or meeting.status_reason
         if description:
             event.add("description", description)
         calendar.add_component(event)
+    calendar.add_missing_timezones()
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="meetings.ics"'
     return response

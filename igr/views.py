@@ -37,6 +37,7 @@ class HomeView(TemplateView):
             upcoming_meetings=meetings.upcoming()[:5],
             recent_meetings=meetings.held().order_by("-date")[:5],
             scorecards=aggregates.scorecard_summary(),
+            record_checks=aggregates.record_checks(),
         )
         return context
 

@@ -17,6 +17,7 @@ from forums.models import (
     Report,
     Source,
 )
+from forums.stats.aggregates import HEALTH_VERDICTS
 from igr import visibility
 from igr.api.serializers import (
     PUBLICATION_FIELDS,
@@ -415,11 +416,29 @@ class ForumHealthSerializer(serializers.Serializer):
     promised_meetings_per_year = serializers.IntegerField(allow_null=True)
     meetings_held_total = serializers.IntegerField()
     meetings_held_last_12_months = serializers.IntegerField()
-    meets_promise = serializers.BooleanField(allow_null=True)
-    last_meeting_on = serializers.DateField(allow_null=True)
+    meets_promise = serializers.BooleanField(
+        allow_null=True,
+        help_text="Null when no frequency is promised or not all 12 months are checked.",
+    )
+    record_checked_to = serializers.DateField(
+        allow_null=True,
+        help_text="Sources were searched for this forum's meetings up to this date.",
+    )
+    record_checked_note = serializers.CharField(allow_blank=True)
+    last_meeting_on = serializers.DateField(
+        allow_null=True, help_text="The latest held meeting whose date is confirmed."
+    )
     days_since_last_meeting = serializers.IntegerField(allow_null=True)
+    unconfirmed_meeting_on = serializers.DateField(
+        allow_null=True,
+        help_text="A held meeting after the last one whose date or occurrence is not confirmed.",
+    )
     expected_interval_days = serializers.IntegerField(allow_null=True)
-    overdue = serializers.BooleanField()
+    verdict = serializers.ChoiceField(
+        choices=HEALTH_VERDICTS,
+        help_text="Judged on the checked-to date; unknown when the sources were never checked.",
+    )
+    overdue = serializers.BooleanField(help_text="The verdict is overdue.")
     attendance_rate = serializers.FloatField(allow_null=True)
     communique_rate = serializers.FloatField(allow_null=True)
     commitments_total = serializers.IntegerField()

@@ -10,8 +10,18 @@ import datetime
 import math
 from collections import defaultdict
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery, Sum
-from django.db.models.functions import TruncQuarter
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
 from authorities.models import Office
@@ -46,13 +56,22 @@ SCORECARD_RUBRIC = (
 )
 
 FORUM_HEALTH_RUBRIC = (
-    "Meetings held counts published meetings marked held in the 365 days to today. A forum "
-    "is overdue when it promised to meet N times a year and more than 365 ÷ N days (rounded "
-    "up) have passed since its last held meeting (or since it was founded, if it has never "
-    "met). Attendance rate is, over held meetings, the share of member authorities (members "
-    "on the meeting date) with someone present in person, virtually or as a substitute. "
-    "Communiqué rate is the share of held meetings with a published communiqué on record."
+    "Meetings held counts published meetings marked held in the 365 days to today. The "
+    "verdicts are worked out only inside the window a forum's sources were checked: a "
+    "forum is overdue when it promised to meet N times a year and, on the date its record "
+    "is checked to, more than 365 ÷ N days (rounded up) had passed since its last held "
+    "meeting with a confirmed date (or since it was founded, if it has no such meeting). "
+    "A meeting whose date or occurrence is not confirmed is shown beside the last meeting, "
+    "flagged, and never counts as it. Without a checked-to date the verdicts are unknown, "
+    "not overdue, and a promise is judged kept or not only when the whole 12 months are "
+    "checked. Attendance rate is, over held meetings, the share of member authorities "
+    "(members on the meeting date) with someone present in person, virtually or as a "
+    "substitute. Communiqué rate is the share of held meetings with a published communiqué "
+    "on record."
 )
+
+# What a forum's health verdict can be; "unknown" when its sources were never checked.
+HEALTH_VERDICTS = ("overdue", "not_overdue", "no_promise", "unknown")
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -337,22 +356,50 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
     commitments = _commitment_counts(
         CommitmentTotal.objects.filter(recommendation__isnull=True, owner__in=forums), today
     )
-    last_held = (
-        MeetingFigure.objects.filter(
-            recommendation__isnull=True, is_counted=True, forum=OuterRef("pk"), date__lte=today
+    # Only a held meeting with a confirmed date is "last met"; the stored figures do not
+    # carry the confirmation, so these read the meetings' (forum, date) index, newest first.
+    # An unconfirmed one is looked for only after the last met, a short range of it.
+    held = Meeting.objects.published().held().filter(forum=OuterRef("pk"), date__lte=today)
+    last_held = held.filter(date_confirmed=True).order_by("-date").values("date")[:1]
+    last_unconfirmed = (
+        held.filter(
+            date_confirmed=False,
+            date__gt=Coalesce(OuterRef("last_meeting"), Value(datetime.date(1, 1, 1))),
         )
         .order_by("-date")
         .values("date")[:1]
     )
-    forums = forums.annotate(last_meeting=Subquery(last_held))
+    forums = forums.annotate(last_meeting=Subquery(last_held)).annotate(
+        last_unconfirmed=Subquery(last_unconfirmed)
+    )
 
     results = []
     for forum in forums:
         row = by_forum.get(forum.pk, {})
         last = forum.last_meeting
+        unconfirmed = forum.last_unconfirmed
         since = last or forum.founded_on
-        days_since = (today - since).days if since else None
+        checked_to = forum.record_checked_to
+        # Verdicts are judged on the day the record is checked to, never past today.
+        as_of = min(checked_to, today) if checked_to else None
         interval = _expected_interval_days(forum.promised_meetings_per_year)
+        if not interval:
+            verdict = "no_promise"
+        elif as_of is None:
+            verdict = "unknown"
+        elif since is not None and (as_of - since).days > interval:
+            verdict = "overdue"
+        else:
+            verdict = "not_overdue"
+        held_recently = row.get("held_last_12_months", 0)
+        promise = forum.promised_meetings_per_year
+        if not promise:
+            meets_promise = None
+        elif held_recently >= promise:
+            meets_promise = True
+        else:
+            # A shortfall is a fact only when the whole 12 months were searched.
+            meets_promise = False if checked_to and checked_to >= today else None
         expected = row.get("members_expected") or 0
         held_total = row.get("meetings", 0)
         c = commitments.get(forum.pk, {})
@@ -365,16 +412,16 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
                 "legal_basis": forum.legal_basis,
                 "promised_meetings_per_year": forum.promised_meetings_per_year,
                 "meetings_held_total": held_total,
-                "meetings_held_last_12_months": row.get("held_last_12_months", 0),
-                "meets_promise": (
-                    row.get("held_last_12_months", 0) >= forum.promised_meetings_per_year
-                    if forum.promised_meetings_per_year
-                    else None
-                ),
+                "meetings_held_last_12_months": held_recently,
+                "meets_promise": meets_promise,
+                "record_checked_to": checked_to,
+                "record_checked_note": forum.record_checked_note,
                 "last_meeting_on": last,
                 "days_since_last_meeting": (today - last).days if last else None,
+                "unconfirmed_meeting_on": unconfirmed,
                 "expected_interval_days": interval,
-                "overdue": bool(interval and days_since is not None and days_since > interval),
+                "verdict": verdict,
+                "overdue": verdict == "overdue",
                 "attendance_rate": (
                     round((row.get("members_present") or 0) / expected, 3) if expected else None
                 ),
@@ -392,6 +439,23 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
 
 def forum_health(forum, *, today: datetime.date | None = None) -> dict:
     return forums_health(Forum.objects.filter(pk=forum.pk), today=today)[0]
+
+
+def record_checks() -> dict:
+    """How current the record is: each published forum's checked-to date and note, the
+    oldest of them, and how many forums were never checked."""
+    forums = list(
+        Forum.objects.published()
+        .order_by("name")
+        .values("slug", "name", "record_checked_to", "record_checked_note")
+    )
+    checked = [f["record_checked_to"] for f in forums if f["record_checked_to"]]
+    return {
+        "forums": forums,
+        "oldest": min(checked, default=None),
+        "newest": max(checked, default=None),
+        "unchecked": len(forums) - len(checked),
+    }
 
 
 def _attendance(*, forum=None, start=None, end=None):

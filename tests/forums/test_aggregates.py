@@ -89,7 +89,10 @@ def test_scorecard_summary_has_a_row_per_recommendation_filtered_by_forum():
 
 def test_forum_health_counts_meetings_against_the_promise_and_flags_overdue():
     source = SourceFactory()
-    forum = ForumFactory(promised_meetings_per_year=4, promise_source=source)
+    # Checked to today: verdicts are judged only inside the checked window.
+    forum = ForumFactory(
+        promised_meetings_per_year=4, promise_source=source, record_checked_to=TODAY
+    )
     MeetingFactory(forum=forum, date=TODAY - datetime.timedelta(days=200))
     MeetingFactory(forum=forum, date=TODAY - datetime.timedelta(days=400))
     MeetingFactory(forum=forum, date=TODAY - datetime.timedelta(days=20), publication_state="draft")
