@@ -207,7 +207,7 @@ class CommitmentDetailView(DetailView):
             Prefetch(
                 "status_changes",
                 queryset=CommitmentStatusChange.objects.select_related(
-                    "evidence_source", "evidence_meeting__forum"
+                    "evidence_source", "evidence_meeting__forum", "voided_by"
                 ).order_by("-effective_on", "-id"),
             ),
             Prefetch("restated_by", queryset=published),
