@@ -1,5 +1,6 @@
-"""The pages issue 15 changed, in a real browser: a staff draft preview and a commitment
-with a voided status change pass axe-core's WCAG 2.2 A/AA rules at 1280 and 320 px."""
+"""The pages issue 15 changed, in a real browser: a staff draft preview, and a commitment
+and the recent changes with a voided status change, pass axe-core's WCAG 2.2 A/AA rules
+at 1280 and 320 px."""
 
 import datetime
 
@@ -48,6 +49,7 @@ def test_draft_preview_and_voided_change_have_no_wcag_22_aa_violations(staff_axe
     for url, marking in (
         (draft.get_absolute_url(), "Draft: not public"),
         (commitment.get_absolute_url(), "Voided: Typed the wrong status."),
+        ("/changes/", "Voided: Typed the wrong status."),
     ):
         page.goto(url, wait_until="networkidle")
         assert page.locator("h1").count() == 1

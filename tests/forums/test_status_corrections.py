@@ -275,3 +275,11 @@ def test_public_page_and_feed_mark_the_voided_change(commitment, publisher, clie
     feed = client.get(f"/commitments/{commitment.pk}/feed/").content.decode()
     assert "Voided: " in feed and "Typed the wrong status." in feed
     assert CommitmentStatusChange.objects.in_force().filter(commitment=commitment).count() == 1
+
+
+def test_recent_changes_page_marks_the_voided_change(commitment, publisher, client):
+    mistaken = change(commitment, "delivered", START + datetime.timedelta(days=3))
+    void_status_change(change=mistaken, reason="Typed the wrong status.", voided_by=publisher)
+    page = client.get("/changes/").content.decode()
+    assert "Voided: Typed the wrong status." in page
+    assert page.count("<del>") == 1
