@@ -360,8 +360,15 @@ class CommitmentStatusChangeAdmin(RecordAdmin):
     """Append-only: the add page records a change through the service; nothing is edited
     or deleted here."""
 
-    list_display = ["commitment", "old_status", "new_status", "effective_on", "recorded_by"]
-    list_select_related = ["commitment", "recorded_by"]
+    list_display = [
+        "commitment",
+        "old_status",
+        "new_status",
+        "effective_on",
+        "recorded_by",
+        "voided",
+    ]
+    list_select_related = ["commitment", "recorded_by", "voided_by"]
     list_filter = ["new_status", "effective_on"]
     search_fields = ["commitment__title", "note"]
     date_hierarchy = "effective_on"
@@ -372,6 +379,10 @@ class CommitmentStatusChangeAdmin(RecordAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="voided")
+    def voided(self, obj):
+        return f"Voided: {obj.voided_by.reason}" if obj.is_voided else ""
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):

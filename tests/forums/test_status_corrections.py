@@ -283,3 +283,11 @@ def test_recent_changes_page_marks_the_voided_change(commitment, publisher, clie
     page = client.get("/changes/").content.decode()
     assert "Voided: Typed the wrong status." in page
     assert page.count("<del>") == 1
+
+
+def test_admin_status_change_list_says_which_are_voided(commitment, publisher, publisher_client):
+    void_status_change(
+        change=commitment.status_changes.get(), reason="Wrong commitment.", voided_by=publisher
+    )
+    page = publisher_client.get("/admin/forums/commitmentstatuschange/")
+    assert "Voided: Wrong commitment." in page.content.decode()
