@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -166,10 +166,19 @@ def unconfirmed_documents_with_a_publication_date(today=None) -> list[str]:
     return names(Document.objects.filter(is_confirmed=False, published_on__isnull=False))
 
 
+def _in_force_changes():
+    # A voided change no longer counts: the status follows the changes left in force.
+    return Prefetch(
+        "status_changes",
+        queryset=CommitmentStatusChange.objects.in_force(),
+        to_attr="changes_in_force",
+    )
+
+
 def commitments_whose_status_is_not_their_latest_change(today=None) -> list[str]:
     mismatched = []
-    for commitment in Commitment.objects.prefetch_related("status_changes"):
-        changes = list(commitment.status_changes.all())  # ordered by effective_on, id
+    for commitment in Commitment.objects.prefetch_related(_in_force_changes()):
+        changes = commitment.changes_in_force  # ordered by effective_on, id
         expected = (
             (changes[-1].new_status, changes[-1].effective_on)
             if changes
@@ -183,9 +192,9 @@ def commitments_whose_status_is_not_their_latest_change(today=None) -> list[str]
 def broken_status_chains(today=None) -> list[str]:
     """Status changes whose old status is not the previous change's new status."""
     broken = []
-    for commitment in Commitment.objects.prefetch_related("status_changes"):
+    for commitment in Commitment.objects.prefetch_related(_in_force_changes()):
         status = CommitmentStatus.NOT_ASSESSED
-        for change in commitment.status_changes.all():
+        for change in commitment.changes_in_force:
             if change.old_status != status:
                 broken.append(f"{commitment}: {change}")
             status = change.new_status

@@ -38,10 +38,17 @@ class MeetingsFeed(Feed):
 
 
 def _change_title(change):
-    return (
+    title = (
         f"{change.commitment.title}: {change.get_old_status_display()} → "
         f"{change.get_new_status_display()}"
     )
+    return f"Voided: {title}" if change.is_voided else title
+
+
+def _change_description(change):
+    if change.is_voided:
+        return f"Voided: {change.voided_by.reason} (the change said: {change.note})"
+    return change.note
 
 
 class ChangesFeed(Feed):
@@ -53,7 +60,7 @@ class ChangesFeed(Feed):
     def items(self):
         return (
             visibility.visible(CommitmentStatusChange)
-            .select_related("commitment")
+            .select_related("commitment", "voided_by")
             .order_by("-effective_on", "-id")[:FEED_LENGTH]
         )
 
@@ -61,7 +68,7 @@ class ChangesFeed(Feed):
         return _change_title(item)
 
     def item_description(self, item):
-        return item.note
+        return _change_description(item)
 
     def item_link(self, item):
         return f"{item.commitment.get_absolute_url()}#change-{item.pk}"
@@ -92,13 +99,15 @@ class CommitmentFeed(Feed):
         return reverse("forums:commitment-feed", kwargs={"pk": obj.pk})
 
     def items(self, obj):
-        return obj.status_changes.select_related("commitment").order_by("-effective_on", "-id")
+        return obj.status_changes.select_related("commitment", "voided_by").order_by(
+            "-effective_on", "-id"
+        )
 
     def item_title(self, item):
         return _change_title(item)
 
     def item_description(self, item):
-        return item.note
+        return _change_description(item)
 
     def item_link(self, item):
         return f"{item.commitment.get_absolute_url()}#change-{item.pk}"

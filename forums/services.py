@@ -4,8 +4,16 @@ publishing and withdrawing are igr.policy's."""
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from forums.models import Commitment, CommitmentStatus, CommitmentStatusChange, Meeting, Source
+from forums.models import (
+    Commitment,
+    CommitmentStatus,
+    CommitmentStatusChange,
+    Meeting,
+    Source,
+    StatusChangeVoid,
+)
 from igr import policy
 
 
@@ -24,7 +32,11 @@ def record_status_change(
     Both rows are written in one transaction, so the commitment's status is always its
     latest change's. A change dated before the latest one is refused: the timeline is
     append-only, and a back-dated row would leave the current status disagreeing with it.
+    A change dated after today is refused too: it would show as the status before it
+    happens. Voided changes are passed over.
     """
+    # Accept an ISO string as full_clean() would, so the date checks below compare dates.
+    effective_on = CommitmentStatusChange._meta.get_field("effective_on").to_python(effective_on)
     with policy.writing() as write:
         # Lock the commitment so two simultaneous changes cannot both read the same old status.
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
@@ -41,8 +53,15 @@ def record_status_change(
             errors["evidence_source"] = (
                 "Give the evidence: a source, or the meeting that prompted the change."
             )
-        latest = locked.status_changes.order_by("-effective_on", "-id").first()
-        if latest is not None and effective_on < latest.effective_on:
+        latest = locked.status_changes.in_force().order_by("-effective_on", "-id").first()
+        if effective_on is None:
+            errors["effective_on"] = "Give the day the new status took effect."
+        elif effective_on > timezone.localdate():
+            errors["effective_on"] = (
+                f"{effective_on:%-d %B %Y} is in the future; a status change takes effect on "
+                "or before today. Check the year."
+            )
+        elif latest is not None and effective_on < latest.effective_on:
             errors["effective_on"] = (
                 f"The latest change is effective from {latest.effective_on:%-d %B %Y}; a new "
                 "change cannot take effect before it."
@@ -69,3 +88,40 @@ def record_status_change(
         commitment.status = locked.status
         commitment.status_changed_on = locked.status_changed_on
         return change
+
+
+def void_status_change(
+    *, change: CommitmentStatusChange, reason: str, voided_by
+) -> StatusChangeVoid:
+    """Void a mistaken status change: append a voiding entry and move the commitment's
+    status back to what it was before that change.
+
+    Only the latest change in force can be voided, so the changes left in force still
+    start where the previous one ended; to void an earlier one, void the later ones
+    first. Voiding is a Publisher's act (the commitment's publish permission)."""
+    policy.check_publish_permission(Commitment, voided_by)
+    with policy.writing() as write:
+        locked = Commitment.objects.select_for_update().get(pk=change.commitment_id)
+        in_force = list(locked.status_changes.in_force().order_by("-effective_on", "-id")[:2])
+        errors = {}
+        if not (reason or "").strip():
+            errors["reason"] = "Say why the status change is being voided."
+        if StatusChangeVoid.objects.filter(change=change).exists():
+            errors["change"] = "This status change is already voided."
+        elif not in_force or in_force[0].pk != change.pk:
+            errors["change"] = (
+                "Only the latest status change in force can be voided; void the later ones first."
+            )
+        if errors:
+            raise ValidationError(errors)
+        void = StatusChangeVoid(change=change, reason=reason.strip(), recorded_by=voided_by)
+        void.full_clean()
+        void.save()
+        # A syncing client (?modified_since=) sees the change again, now voided.
+        CommitmentStatusChange.objects.filter(pk=change.pk).update(updated_at=void.created_at)
+        write.touched(change)
+        previous = in_force[1] if len(in_force) > 1 else None
+        locked.status = change.old_status
+        locked.status_changed_on = previous.effective_on if previous else None
+        locked.save(update_fields=["status", "status_changed_on", "updated_at"])
+        return void

@@ -8,7 +8,7 @@ import datetime
 
 import icalendar
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
@@ -29,6 +29,7 @@ from forums.models import (
     Recommendation,
 )
 from forums.stats import aggregates
+from igr import visibility
 from igr.listing import FilteredListView
 from igr.templatetags import public
 
@@ -69,7 +70,39 @@ class ForumListView(FilteredListView):
         return context
 
 
-class ForumDetailView(DetailView):
+class DraftPreviewMixin:
+    """A record not (or no longer) public is 404 for the public, as ever; signed-in staff
+    following the admin's "View on site" get a preview of it instead, marked as a draft
+    and kept out of search engines and shared caches."""
+
+    def get_object(self, queryset=None):
+        try:
+            return super().get_object(queryset)
+        except Http404:
+            if queryset is not None or not visibility.sees_drafts(self.request):
+                raise
+        public = self.get_queryset()
+        # The page's own reads, without the published() that hid the record.
+        rows = public.model._default_manager.all()
+        rows.query.select_related = public.query.select_related
+        obj = super().get_object(rows.prefetch_related(*public._prefetch_related_lookups))
+        self.draft_preview = True
+        return obj
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["draft_preview"] = getattr(self, "draft_preview", False)
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context.get("draft_preview"):
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ForumDetailView(DraftPreviewMixin, DetailView):
     template_name = "forums/forum_detail.html"
     context_object_name = "forum"
 
@@ -131,7 +164,7 @@ class MeetingListView(FilteredListView):
         return Meeting.objects.published().select_related("forum", "host_authority")
 
 
-class MeetingDetailView(DetailView):
+class MeetingDetailView(DraftPreviewMixin, DetailView):
     template_name = "forums/meeting_detail.html"
     context_object_name = "meeting"
 
@@ -192,7 +225,7 @@ class CommitmentListView(FilteredListView):
         )
 
 
-class CommitmentDetailView(DetailView):
+class CommitmentDetailView(DraftPreviewMixin, DetailView):
     template_name = "forums/commitment_detail.html"
     context_object_name = "commitment"
 
@@ -202,12 +235,14 @@ class CommitmentDetailView(DetailView):
             "meeting__forum", "forum", "lead_authority", "restates", "supersedes"
         ).prefetch_related(
             "sources",
+            # A commitment naming no source rests on its meeting's, shown in their place.
+            "meeting__sources",
             "recommendations",
             Prefetch("other_authorities", queryset=Authority.objects.published()),
             Prefetch(
                 "status_changes",
                 queryset=CommitmentStatusChange.objects.select_related(
-                    "evidence_source", "evidence_meeting__forum"
+                    "evidence_source", "evidence_meeting__forum", "voided_by"
                 ).order_by("-effective_on", "-id"),
             ),
             Prefetch("restated_by", queryset=published),

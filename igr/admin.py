@@ -147,7 +147,7 @@ class RecordForm(forms.ModelForm):
                 and changed
                 and not (cleaned.get(CHANGE_REASON) or "").strip()
             ):
-                self.add_error(CHANGE_REASON, policy.reason_message())
+                self.add_error(CHANGE_REASON, policy.reason_message(in_admin=True))
         if self.publishing and "sources" in self.fields and not cleaned.get("sources"):
             meeting = cleaned.get("meeting")
             if not (meeting is not None and meeting.sources.exists()):
@@ -231,10 +231,7 @@ class RecordInlineFormSet(BaseInlineFormSet):
             and any(form.has_changed() for form in self.forms)
             and not self.data.get(CHANGE_REASON, "").strip()
         ):
-            raise ValidationError(
-                "This record is published: give a reason for the change at the foot of "
-                "the page. It is kept in the history."
-            )
+            raise ValidationError(policy.reason_message(in_admin=True))
 
 
 #: Addresses typed without a scheme are read as https, as Django 6 will.

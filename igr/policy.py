@@ -87,7 +87,15 @@ def refusal(obj) -> str:
     )
 
 
-def reason_message() -> str:
+def reason_message(*, in_admin: bool = False) -> str:
+    if in_admin:
+        # The admin puts the field in its own section after the record's fields and above
+        # any rows (attendance, agenda), so the message names the section to look for.
+        return (
+            "This record is published: say why you are changing it in “Reason for this "
+            "change”, in the section “Record of this change” below the record's own fields "
+            "(above any rows such as attendance). The reason is kept in its history."
+        )
     return (
         "This record is published: say why you are changing it in “Reason for this change” "
         "(change_reason). The reason is kept in its history."

@@ -88,7 +88,7 @@ class ChangeListView(FilteredListView):
     def get_base_queryset(self):
         return (
             CommitmentStatusChange.objects.published()
-            .select_related("commitment", "evidence_source", "evidence_meeting__forum")
+            .select_related("commitment", "evidence_source", "evidence_meeting__forum", "voided_by")
             .order_by("-effective_on", "-id")
         )
 

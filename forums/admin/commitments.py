@@ -18,7 +18,8 @@ from forums.models import (
     Meeting,
     Source,
 )
-from forums.services import record_status_change
+from forums.services import record_status_change, void_status_change
+from igr import policy
 from igr.admin import (
     RecordAdmin,
     redirect_to_change,
@@ -115,25 +116,100 @@ def _status_change_view(model_admin, request, commitment=None):
 
 
 def status_timeline_table(commitment):
-    changes = commitment.status_changes.select_related(
-        "evidence_source", "evidence_meeting__forum", "recorded_by"
-    ).order_by("effective_on", "id")
-    rows = format_html_join(
+    changes = list(
+        commitment.status_changes.select_related(
+            "evidence_source", "evidence_meeting__forum", "recorded_by", "voided_by__recorded_by"
+        ).order_by("effective_on", "id")
+    )
+    in_force = [c for c in changes if not c.is_voided]
+    latest_in_force = in_force[-1] if in_force else None
+    return format_html_join(
         "",
-        "<tr><td>{}</td><td>{} → <strong>{}</strong></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         (
             (
                 f"{c.effective_on:%-d %b %Y}",
-                c.get_old_status_display(),
-                c.get_new_status_display(),
+                _step(c),
                 c.note,
                 _evidence(c),
                 c.recorded_by.get_username() if c.recorded_by else "(data load)",
+                _void_cell(c, latest_in_force),
             )
             for c in changes
         ),
     )
-    return rows
+
+
+def _step(change):
+    step = format_html(
+        "{} → <strong>{}</strong>",
+        change.get_old_status_display(),
+        change.get_new_status_display(),
+    )
+    return format_html("<del>{}</del>", step) if change.is_voided else step
+
+
+def _void_cell(change, latest_in_force):
+    if change.is_voided:
+        void = change.voided_by
+        by = void.recorded_by.get_username() if void.recorded_by else "(data load)"
+        return format_html(
+            "Voided: {} ({}, {})",
+            void.reason,
+            by,
+            f"{timezone.localtime(void.created_at):%-d %b %Y}",
+        )
+    if change == latest_in_force:
+        # Shown to every reader of the page: the void view checks the publish permission.
+        url = reverse(
+            "admin:forums_commitment_void_status_change", args=[change.commitment_id, change.pk]
+        )
+        return format_html('<a href="{}">Void this change…</a>', url)
+    return ""
+
+
+class VoidStatusChangeForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for voiding",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Why the change was a mistake, in a sentence the public can read. The change "
+        "stays in the timeline, struck through, with this reason.",
+    )
+
+
+def _void_status_change_view(model_admin, request, commitment, change):
+    if not request.user.has_perm(policy.publish_permission(Commitment)):
+        raise PermissionDenied
+    form = VoidStatusChangeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            void_status_change(
+                change=change, reason=form.cleaned_data["reason"], voided_by=request.user
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            commitment.refresh_from_db()
+            model_admin.message_user(
+                request,
+                f"Voided: {change.get_old_status_display()} → {change.get_new_status_display()} "
+                f"from {change.effective_on:%-d %B %Y}. The status is now "
+                f"{commitment.get_status_display()}.",
+                messages.SUCCESS,
+            )
+            return redirect_to_change(commitment)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Void a status change",
+        "subtitle": str(commitment),
+        "opts": Commitment._meta,
+        "commitment": commitment,
+        "change": change,
+        "form": form,
+        "has_view_permission": True,
+    }
+    return TemplateResponse(request, "admin/forums/commitment/void_status_change.html", context)
 
 
 def _evidence(change):
@@ -226,8 +302,18 @@ class CommitmentAdmin(RecordAdmin):
                 self.admin_site.admin_view(self.status_change_view),
                 name="forums_commitment_status_change",
             ),
+            path(
+                "<path:object_id>/status/<int:change_id>/void/",
+                self.admin_site.admin_view(self.void_status_change_view),
+                name="forums_commitment_void_status_change",
+            ),
             *super().get_urls(),
         ]
+
+    def void_status_change_view(self, request, object_id, change_id):
+        commitment = get_object_or_404(Commitment, pk=unquote(object_id))
+        change = get_object_or_404(commitment.status_changes, pk=change_id)
+        return _void_status_change_view(self, request, commitment, change)
 
     def status_change_view(self, request, object_id):
         commitment = get_object_or_404(Commitment, pk=unquote(object_id))
@@ -249,7 +335,8 @@ class CommitmentAdmin(RecordAdmin):
         return format_html(
             '<table><thead><tr><th scope="col">Effective</th><th scope="col">Change</th>'
             '<th scope="col">Note</th><th scope="col">Evidence</th>'
-            '<th scope="col">Recorded by</th></tr></thead><tbody>{}</tbody></table>{}',
+            '<th scope="col">Recorded by</th><th scope="col">Voided</th></tr></thead>'
+            "<tbody>{}</tbody></table>{}",
             rows,
             link,
         )
@@ -273,8 +360,15 @@ class CommitmentStatusChangeAdmin(RecordAdmin):
     """Append-only: the add page records a change through the service; nothing is edited
     or deleted here."""
 
-    list_display = ["commitment", "old_status", "new_status", "effective_on", "recorded_by"]
-    list_select_related = ["commitment", "recorded_by"]
+    list_display = [
+        "commitment",
+        "old_status",
+        "new_status",
+        "effective_on",
+        "recorded_by",
+        "voided",
+    ]
+    list_select_related = ["commitment", "recorded_by", "voided_by"]
     list_filter = ["new_status", "effective_on"]
     search_fields = ["commitment__title", "note"]
     date_hierarchy = "effective_on"
@@ -285,6 +379,10 @@ class CommitmentStatusChangeAdmin(RecordAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="voided")
+    def voided(self, obj):
+        return f"Voided: {obj.voided_by.reason}" if obj.is_voided else ""
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):

@@ -100,6 +100,38 @@ class PastDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+#: The rows edited on a meeting's page, whose changes its history lists too.
+ROW_MODELS = [(Attendance, "attendance"), (AgendaItem, "agenda item"), (Document, "document")]
+
+
+def _row_history(object_id):
+    """Every saved version of the meeting's attendance, agenda and document rows, newest
+    first, each with what changed from the version before it."""
+    entries = []
+    for model, kind in ROW_MODELS:
+        records = list(
+            model.history.filter(meeting_id=unquote(object_id))
+            .select_related("history_user")
+            .order_by("id", "history_date", "history_id")
+        )
+        previous = {}
+        for record in records:
+            before = previous.get(record.id)
+            changes = (
+                [
+                    change
+                    for change in record.diff_against(before).changes
+                    if change.field not in ("updated_at", "created_at")
+                ]
+                if before is not None
+                else []
+            )
+            previous[record.id] = record
+            entries.append({"kind": kind, "record": record, "changes": changes})
+    entries.sort(key=lambda e: (e["record"].history_date, e["record"].history_id), reverse=True)
+    return entries
+
+
 @admin.register(Meeting)
 class MeetingAdmin(RecordAdmin):
     list_display = [
@@ -146,6 +178,15 @@ class MeetingAdmin(RecordAdmin):
         if obj.is_past_due:
             return flag("Date passed: record what happened")
         return ""
+
+    object_history_list_template = "admin/forums/meeting/object_history_list.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        return super().history_view(
+            request,
+            object_id,
+            extra_context={**(extra_context or {}), "row_history": _row_history(object_id)},
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":

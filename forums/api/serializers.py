@@ -1,6 +1,7 @@
 """Flat serializers for the forums records: relations appear as slugs (or ids where a
 model has none), so a JSON row and a CSV row carry the same columns."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from authorities.models import Authority, Person
@@ -319,6 +320,40 @@ class CommitmentSerializer(RecordSerializer):
         values_properties = {"is_overdue": ("status", "due_on")}
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "readOnly": True,
+        "properties": {
+            "reason": {"type": "string", "description": "Why the change was a mistake."},
+            "voided_at": {"type": "string", "format": "date-time"},
+        },
+        "required": ["reason", "voided_at"],
+    }
+)
+class VoidingField(serializers.Field):
+    """CommitmentStatusChange.voiding as an object; a plain field (not a nested serializer)
+    so that list reads keep to the `.values()` path."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="voiding", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return {
+            "reason": value["reason"],
+            "voided_at": serializers.DateTimeField().to_representation(value["voided_at"]),
+        }
+
+
+class VoidStatusChangeSerializer(serializers.Serializer):
+    """A Publisher's request to void a mistaken status change."""
+
+    reason = serializers.CharField(
+        help_text="Why the change was a mistake; shown with the voided change.",
+    )
+
+
 class CommitmentStatusChangeSerializer(FieldsOnce, serializers.ModelSerializer):
     """Created through forums.services.record_status_change, never saved directly."""
 
@@ -331,6 +366,10 @@ class CommitmentStatusChangeSerializer(FieldsOnce, serializers.ModelSerializer):
         allow_null=True,
         required=False,
         help_text="Slug of the meeting that prompted the change.",
+    )
+    voided_by = VoidingField(
+        help_text="The entry voiding this change, or null while it is in force: a voided "
+        "change no longer counts towards the commitment's status.",
     )
 
     class Meta:
@@ -345,10 +384,13 @@ class CommitmentStatusChangeSerializer(FieldsOnce, serializers.ModelSerializer):
             "evidence_source",
             "evidence_meeting",
             "note",
+            "voided_by",
             *TIMESTAMPS,
         ]
-        read_only_fields = ["old_status", *TIMESTAMPS]
+        read_only_fields = ["old_status", "voided_by", *TIMESTAMPS]
         validators = []
+        # GETs build rows from .values() (igr.api.values): the property runs on these.
+        values_properties = {"voided_by": ("voided_by__reason", "voided_by__created_at")}
 
 
 # --- aggregates: response shapes, so the schema documents every figure -----------------

@@ -45,7 +45,7 @@ from forums.models import (
     Recommendation,
     Source,
 )
-from forums.services import record_status_change
+from forums.services import record_status_change, void_status_change
 from forums.stats import aggregates
 from igr.api.base import ConditionalAPIViewMixin, RecordViewSet
 from igr.api.renderers import RawFormBrowsableAPIRenderer
@@ -257,7 +257,27 @@ class CommitmentStatusChangeViewSet(RecordViewSet):
             if self.sees_drafts
             else CommitmentStatusChange.objects.published()
         )
-        return changes.select_related("evidence_meeting")
+        return changes.select_related("evidence_meeting", "voided_by")
+
+    @extend_schema(
+        request=s.VoidStatusChangeSerializer,
+        responses=s.CommitmentStatusChangeSerializer,
+        summary="Void a mistaken status change",
+        description="A Publisher (publish permission on commitments) voids the latest "
+        "status change in force, with a reason. The change stays in the timeline with "
+        "`voided_by` set, and the commitment's status goes back to the change's "
+        "`old_status`. Void later changes first to reach an earlier one.",
+    )
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        change = self.get_object()
+        params = s.VoidStatusChangeSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        void_status_change(
+            change=change, reason=params.validated_data["reason"], voided_by=request.user
+        )
+        change = self.get_queryset().get(pk=change.pk)
+        return Response(self.get_serializer(change).data)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -7,6 +7,7 @@ from forums.models.commitments import (  # noqa: F401
     CommitmentStatus,
     CommitmentStatusChange,
     StatusChangeQuerySet,
+    StatusChangeVoid,
 )
 from forums.models.figures import (  # noqa: F401
     CommitmentFigure,

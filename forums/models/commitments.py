@@ -176,6 +176,10 @@ class StatusChangeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(commitment__publication_state=PublicationState.PUBLISHED)
 
+    def in_force(self):
+        """The changes not voided: the ones the commitment's status follows."""
+        return self.filter(voided_by__isnull=True)
+
 
 class CommitmentStatusChange(TimeStampedModel):
     """One step in a commitment's status timeline. Append-only: corrections are new rows."""
@@ -236,3 +240,51 @@ class CommitmentStatusChange(TimeStampedModel):
             f"{self.commitment}: {self.get_old_status_display()} → "
             f"{self.get_new_status_display()} ({self.effective_on})"
         )
+
+    @property
+    def is_voided(self) -> bool:
+        return hasattr(self, "voided_by")
+
+    @property
+    def voiding(self) -> dict | None:
+        """The reason and time of the entry voiding this change, or None while in force.
+        Also run on a `.values()` row (igr.api.values), which carries the two columns."""
+        if hasattr(self, "voided_by__reason"):
+            reason, voided_at = self.voided_by__reason, self.voided_by__created_at
+        else:
+            void = getattr(self, "voided_by", None)
+            reason, voided_at = (void.reason, void.created_at) if void else (None, None)
+        return None if reason is None else {"reason": reason, "voided_at": voided_at}
+
+
+class StatusChangeVoid(TimeStampedModel):
+    """A Publisher's correction of a mistaken status change: a new, visible entry beside
+    the change it voids, which stays in the timeline. The commitment's status follows the
+    changes that are not voided."""
+
+    change = models.OneToOneField(
+        CommitmentStatusChange, on_delete=models.PROTECT, related_name="voided_by"
+    )
+    reason = models.TextField(help_text="Why the change was a mistake, for the public to read.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="status_change_void_has_reason",
+                violation_error_message="Say why the status change is being voided.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Voided: {self.change} ({self.reason})"

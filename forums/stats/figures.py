@@ -204,7 +204,7 @@ def _commitment_rows(commitments) -> list[CommitmentRow]:
     ):
         tags[commitment_id].append(rec_id)
     latest_change = (
-        CommitmentStatusChange.objects.filter(commitment=OuterRef("pk"))
+        CommitmentStatusChange.objects.filter(commitment=OuterRef("pk"), voided_by__isnull=True)
         .order_by("-effective_on")
         .values("effective_on")[:1]
     )

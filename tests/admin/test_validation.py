@@ -163,7 +163,8 @@ def test_changing_only_a_row_of_a_published_meeting_also_needs_a_reason(
     refused = publisher_client.post(url, data)
 
     assert refused.status_code == 200
-    assert "give a reason for the change" in refused.content.decode()
+    assert "say why you are changing it" in refused.content.decode()
+    assert "“Record of this change”" in refused.content.decode()
     item.refresh_from_db()
     assert item.title == "Devolution"
 
