@@ -31,7 +31,6 @@ from forums.models import (
 from forums.stats import aggregates
 from igr import visibility
 from igr.listing import FilteredListView
-from igr.templatetags import public
 
 
 def _absolute(request, path):
@@ -199,6 +198,11 @@ class MeetingDetailView(DraftPreviewMixin, DetailView):
         return context
 
 
+def _public_slug(record) -> str:
+    """The slug of `record` when the public may see it (igr.visibility), else empty."""
+    return record.slug if record is not None and visibility.shows(type(record), record) else ""
+
+
 class CommitmentListView(FilteredListView):
     template_name = "forums/commitment_list.html"
     filterset_class = CommitmentFilter
@@ -215,7 +219,7 @@ class CommitmentListView(FilteredListView):
         ("due_note", lambda c: c.due_note),
         ("forum", lambda c: c.responsible_forum.slug),
         ("meeting", lambda c: c.meeting.slug if c.meeting else ""),
-        ("lead_authority", lambda c: c.lead_authority.slug if public(c.lead_authority) else ""),
+        ("lead_authority", lambda c: _public_slug(c.lead_authority)),
         ("text", lambda c: c.text),
     )
 

@@ -253,17 +253,13 @@ class RecordInline:
         return formset
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and _may_edit(request, obj)
+        return super().has_change_permission(request, obj) and policy.may_change(request.user, obj)
 
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and _may_edit(request, obj)
+        return super().has_add_permission(request, obj) and policy.may_change(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and _may_edit(request, obj)
-
-
-def _may_edit(request, obj) -> bool:
-    return policy.may_change(request.user, obj)
+        return super().has_delete_permission(request, obj) and policy.may_change(request.user, obj)
 
 
 class WithdrawForm(forms.Form):
@@ -302,10 +298,10 @@ class RecordAdmin(SimpleHistoryAdmin):
         return self.publishable and request.user.has_perm(policy.publish_permission(self.model))
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and _may_edit(request, obj)
+        return super().has_change_permission(request, obj) and policy.may_change(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and _may_edit(request, obj)
+        return super().has_delete_permission(request, obj) and policy.may_change(request.user, obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -102,21 +102,10 @@ def reason_message(*, in_admin: bool = False) -> str:
     )
 
 
-def check_may_change(user, obj) -> None:
-    """Raise PermissionDenied when `user` may not change `obj` (as stored now)."""
-    if not may_change(user, obj):
-        raise PermissionDenied(refusal(obj))
-
-
 def check_reason(obj, reason: str) -> None:
     """Raise ValidationError on `change_reason` when changing `obj` needs a reason."""
     if needs_reason(obj) and not (reason or "").strip():
         raise ValidationError({REASON_FIELD: reason_message()})
-
-
-def check_change(user, obj, *, reason: str = "") -> None:
-    check_may_change(user, obj)
-    check_reason(obj, reason)
 
 
 def check_state_move(obj, new_state) -> None:
