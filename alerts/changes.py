@@ -57,6 +57,22 @@ def followed_record(subscription):
     return visibility.visible(model).filter(pk=subscription.object_id).first()
 
 
+def followed_records(subscriptions) -> dict:
+    """{subscription pk: its public record or None} in one query per topic (the manage
+    page lists many)."""
+    wanted = {}
+    for subscription in subscriptions:
+        if subscription.topic != Topic.SEARCH:
+            wanted.setdefault(subscription.topic, set()).add(subscription.object_id)
+    found = {
+        topic: visibility.visible(TOPIC_MODELS[topic]).in_bulk(ids) for topic, ids in wanted.items()
+    }
+    return {
+        s.pk: found.get(s.topic, {}).get(s.object_id) if s.topic != Topic.SEARCH else None
+        for s in subscriptions
+    }
+
+
 def describe(subscription, record) -> str:
     if subscription.topic == Topic.SEARCH:
         return f"Search: “{subscription.query}”"

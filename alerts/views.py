@@ -187,9 +187,11 @@ class ManageView(View):
             email = tokens.read_manage_token(token)
         except tokens.BadToken:
             return _bad_link(request)
+        subscriptions = list(Subscription.objects.for_email(email).order_by("created_at", "id"))
+        records = changes.followed_records(subscriptions)
         rows = []
-        for subscription in Subscription.objects.for_email(email).order_by("created_at", "id"):
-            record = changes.followed_record(subscription)
+        for subscription in subscriptions:
+            record = records[subscription.pk]
             rows.append(
                 {
                     "subscription": subscription,
@@ -255,11 +257,12 @@ class UnsubscribeView(View):
         if found is None:
             return _bad_link(request, "unsubscribe link")
         email, subscriptions = found
+        records = changes.followed_records(subscriptions)
         return render(
             request,
             "alerts/unsubscribe.html",
             {
-                "follows": [changes.describe(s, changes.followed_record(s)) for s in subscriptions],
+                "follows": [changes.describe(s, records[s.pk]) for s in subscriptions],
                 "manage_url": reverse(
                     "alerts:manage", kwargs={"token": tokens.manage_token(email)}
                 ),

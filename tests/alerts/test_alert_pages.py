@@ -188,3 +188,18 @@ def test_every_followable_page_links_to_its_alerts(client):
         html = client.get(page).content.decode()
         assert f'href="{link}"' in html, page
         assert client.get(link).status_code == 200, link
+
+
+def test_manage_page_queries_do_not_grow_with_the_alerts(client, django_assert_num_queries):
+    email = "reader@example.org"
+    for forum in ForumFactory.create_batch(2):
+        Subscription.objects.create(email=email, topic="forum", object_id=forum.pk)
+    for commitment in CommitmentFactory.create_batch(2):
+        Subscription.objects.create(email=email, topic="commitment", object_id=commitment.pk)
+    Subscription.objects.create(email=email, topic="search", query="fiscal")
+    path = f"/alerts/manage/{tokens.manage_token(email)}/"
+
+    # 1 the address's subscriptions, 1 their forums, 1 their commitments.
+    with django_assert_num_queries(3):
+        response = client.get(path)
+    assert response.content.decode().count('class="govuk-summary-card__title"') == 5
