@@ -289,3 +289,13 @@ def test_a_claim_left_by_a_crash_is_not_sent_again(client, commitment):
     call_command("send_alerts")
 
     assert mail.outbox == []
+
+
+def test_runs_are_listed_read_only_in_the_admin(admin_client, commitment):
+    call_command("send_alerts", "--digest", "weekly")
+    run = AlertRun.objects.get()
+
+    assert admin_client.get("/admin/alerts/alertrun/").status_code == 200
+    assert admin_client.get(f"/admin/alerts/alertrun/{run.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/alerts/alertrun/add/").status_code == 403
+    assert run.frequency == "weekly" and run.finished_at is not None and run.error == ""
