@@ -156,7 +156,8 @@ def _claim(email, subscription_ids, frequency, run, now):
             created = Delivery.objects.bulk_create(claims)
             return groups, [d.pk for d in created]
     except IntegrityError:
-        logger.info("alerts for %s already claimed by another run", email)
+        # Ids, not the address: logs keep no subscriber's personal data.
+        logger.info("subscriptions %s already claimed by another run", subscription_ids)
         return None
 
 

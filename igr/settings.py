@@ -1,6 +1,7 @@
 """IGR Tracker settings, read from environment variables (see .env.example)."""
 
 import datetime
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -402,4 +403,9 @@ ALERTS_MANAGE_MAX_AGE = env_int("ALERTS_MANAGE_DAYS", default=30, minimum=1) * 8
 # counts on its own. django_ratelimit is not an installed app: its system check would
 # refuse the development memory cache, which is fine for one process.
 ALERTS_SUBSCRIBE_RATE = env_str("ALERTS_SUBSCRIBE_RATE", default="5/h")
+if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", ALERTS_SUBSCRIBE_RATE):
+    raise ImproperlyConfigured(
+        f"ALERTS_SUBSCRIBE_RATE={ALERTS_SUBSCRIBE_RATE!r} is not a rate like 5/h (count/period, "
+        "the period one of s, m, h, d, optionally with a number: 10/15m)."
+    )
 RATELIMIT_IP_META_KEY = "alerts.ratelimits.client_ip"
