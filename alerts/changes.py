@@ -2,7 +2,7 @@
 
 The changes are the record's own public log: each commitment status change as /changes/
 lists it (CommitmentStatusChange.objects.public_log(), voided ones included and marked),
-each voiding of one, and each meeting and commitment published (their `published_at`,
+each voiding of one, and each meeting, commitment and office published (their `published_at`,
 stamped by igr.policy.publish). Which of them concern a followed record is decided by
 the same FilterSets the list pages and the API use, built without a request so they
 offer only public choices; nothing here writes a second version of those queries.
@@ -15,7 +15,8 @@ import datetime
 from django.db.models import Q
 
 from alerts.models import ChangeKind, Topic
-from authorities.models import Authority, Person
+from authorities.filters import OfficeFilter
+from authorities.models import Authority, Office, Person
 from forums.filters import CommitmentFilter, CommitmentStatusChangeFilter, MeetingFilter
 from forums.models import (
     Commitment,
@@ -141,6 +142,16 @@ def _meetings(subscription, record):
     return _filtered(MeetingFilter, {topic: record.slug}, meetings)
 
 
+def _offices(subscription, record):
+    offices = visibility.visible(Office).select_related("person", "authority")
+    topic = subscription.topic
+    if topic == Topic.SEARCH:
+        return _filtered(OfficeFilter, {"q": subscription.query}, offices)
+    if record is None or topic not in {Topic.PERSON, Topic.AUTHORITY}:
+        return offices.none()
+    return _filtered(OfficeFilter, {topic: record.slug}, offices)
+
+
 def _status(change):
     return f"{change.get_old_status_display()} → {change.get_new_status_display()}"
 
@@ -209,6 +220,21 @@ def pending_changes(subscription, record, *, exclude=frozenset()) -> list[Change
                 text=commitment.text,
                 path=commitment.get_absolute_url(),
                 date=commitment.made_on,
+            )
+        )
+    for office in _offices(subscription, record).filter(published_at__gte=since):
+        held = f"from {office.started_on:%-d %B %Y}"
+        if office.ended_on:
+            held += f" to {office.ended_on:%-d %B %Y}"
+        found.append(
+            Change(
+                kind=ChangeKind.OFFICE,
+                id=office.pk,
+                at=office.published_at,
+                title=f"Office: {office.person.name}, {office.title}, {office.authority.name}",
+                text=f"Held {held}.",
+                path=office.person.get_absolute_url(),
+                date=office.started_on,
             )
         )
     found = [change for change in found if change.key not in exclude]

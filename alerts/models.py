@@ -124,6 +124,7 @@ class ChangeKind(models.TextChoices):
     VOID = "void", "Status change voided"
     MEETING = "meeting", "Meeting published"
     COMMITMENT = "commitment", "Commitment published"
+    OFFICE = "office", "Office published"
 
 
 class Delivery(models.Model):

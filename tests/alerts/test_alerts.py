@@ -13,7 +13,15 @@ from alerts.models import AlertRun, Delivery, Subscription
 from forums.services import record_status_change, void_status_change
 from igr import policy
 from tests.alerts.helpers import confirm_link, subscribe, subscribe_and_confirm
-from tests.factories import CommitmentFactory, ForumFactory, MeetingFactory, SourceFactory
+from tests.factories import (
+    AttendanceFactory,
+    AuthorityFactory,
+    CommitmentFactory,
+    ForumFactory,
+    MeetingFactory,
+    OfficeFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +307,24 @@ def test_runs_are_listed_read_only_in_the_admin(admin_client, commitment):
     assert admin_client.get(f"/admin/alerts/alertrun/{run.pk}/change/").status_code == 200
     assert admin_client.get("/admin/alerts/alertrun/add/").status_code == 403
     assert run.frequency == "weekly" and run.finished_at is not None and run.error == ""
+
+
+def test_following_a_person_brings_their_new_office_meetings_and_commitments(client):
+    person = OfficeFactory(title="Leader").person
+    subscribe_and_confirm(client, f"person={person.slug}")
+    authority = AuthorityFactory(name="North East Combined Authority")
+    OfficeFactory(person=person, authority=authority, title="Mayor")
+    OfficeFactory(authority=authority, title="Deputy Mayor")  # someone else's
+    attended = AttendanceFactory(person=person, meeting__summary="Mayors met the PM").meeting
+    CommitmentFactory(meeting=attended, title="Meet again in spring")
+    CommitmentFactory(title="Agreed somewhere they were not")
+
+    call_command("send_alerts")
+
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert f"Person: {person.name}" in body
+    assert f"Office: {person.name}, Mayor, North East Combined Authority" in body
+    assert "Deputy Mayor" not in body
+    assert "Mayors met the PM" in body and "Commitment: Meet again in spring" in body
+    assert "Agreed somewhere they were not" not in body
