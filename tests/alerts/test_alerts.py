@@ -328,3 +328,18 @@ def test_following_a_person_brings_their_new_office_meetings_and_commitments(cli
     assert "Deputy Mayor" not in body
     assert "Mayors met the PM" in body and "Commitment: Meet again in spring" in body
     assert "Agreed somewhere they were not" not in body
+
+
+def test_list_unsubscribe_offers_a_mailto_when_one_is_configured(client, commitment, settings):
+    settings.ALERTS_UNSUBSCRIBE_MAILTO = "unsubscribe@igr.example.org"
+    settings.SITE_URL = "https://igr.example.org"
+    subscribe(client, f"commitment={commitment.pk}")
+
+    header = mail.outbox[0].extra_headers["List-Unsubscribe"]
+
+    assert re.fullmatch(
+        r"<https://igr\.example\.org/alerts/unsubscribe/[^>]+/>, "
+        r"<mailto:unsubscribe@igr\.example\.org\?subject=unsubscribe>",
+        header,
+    )
+    assert "https://igr.example.org/alerts/confirm/" in mail.outbox[0].body
