@@ -1,6 +1,7 @@
 """IGR Tracker settings, read from environment variables (see .env.example)."""
 
 import datetime
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "authorities",
     "forums",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -361,3 +363,49 @@ AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
 )
+
+# --- Email and email alerts (alerts app, docs/operations.md) -------------------------------
+# Under `make run` (DEBUG) emails are printed on the console; in production SMTP from these
+# variables. A provider's API through django-anymail needs only EMAIL_BACKEND set to its
+# backend (e.g. anymail.backends.postmark.EmailBackend) once django-anymail is installed
+# with that provider's settings; see docs/operations.md.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", default=25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS and EMAIL_USE_SSL.")
+# Seconds before a silent mail server counts as a failure (send_alerts then retries those
+# changes on its next run) rather than hanging the command.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="IGR Tracker <alerts@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's public address, for the links in emails (which have no request to build from).
+SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
+# An address that unsubscribes by mail, offered beside the one-click URL in List-Unsubscribe
+# (optional: it needs a mailbox someone reads).
+ALERTS_UNSUBSCRIBE_MAILTO = env_str("ALERTS_UNSUBSCRIBE_MAILTO", default="")
+# How long a confirmation link works (unconfirmed requests are deleted after it), and a
+# manage link (every alert email brings a fresh one).
+ALERTS_CONFIRM_MAX_AGE = env_int("ALERTS_CONFIRM_DAYS", default=3, minimum=1) * 86400
+ALERTS_MANAGE_MAX_AGE = env_int("ALERTS_MANAGE_DAYS", default=30, minimum=1) * 86400
+# Subscribe attempts per client address and per email address (django-ratelimit syntax):
+# the sixth in an hour is refused. Counted in the default cache, so with several app
+# servers production needs REDIS_URL; with the per-process memory cache each process
+# counts on its own. django_ratelimit is not an installed app: its system check would
+# refuse the development memory cache, which is fine for one process.
+ALERTS_SUBSCRIBE_RATE = env_str("ALERTS_SUBSCRIBE_RATE", default="5/h")
+if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", ALERTS_SUBSCRIBE_RATE):
+    raise ImproperlyConfigured(
+        f"ALERTS_SUBSCRIBE_RATE={ALERTS_SUBSCRIBE_RATE!r} is not a rate like 5/h (count/period, "
+        "the period one of s, m, h, d, optionally with a number: 10/15m)."
+    )
+RATELIMIT_IP_META_KEY = "alerts.ratelimits.client_ip"

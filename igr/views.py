@@ -86,11 +86,7 @@ class ChangeListView(FilteredListView):
     )
 
     def get_base_queryset(self):
-        return (
-            CommitmentStatusChange.objects.published()
-            .select_related("commitment", "evidence_source", "evidence_meeting__forum", "voided_by")
-            .order_by("-effective_on", "-id")
-        )
+        return CommitmentStatusChange.objects.public_log()
 
 
 class _AttendanceRows:

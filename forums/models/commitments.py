@@ -180,6 +180,15 @@ class StatusChangeQuerySet(models.QuerySet):
         """The changes not voided: the ones the commitment's status follows."""
         return self.filter(voided_by__isnull=True)
 
+    def public_log(self):
+        """The public record of changes, latest first, voided ones included (each with its
+        `voided_by`): what /changes/ lists and what email alerts (alerts.changes) send."""
+        return (
+            self.published()
+            .select_related("commitment", "evidence_source", "evidence_meeting__forum", "voided_by")
+            .order_by("-effective_on", "-id")
+        )
+
 
 class CommitmentStatusChange(TimeStampedModel):
     """One step in a commitment's status timeline. Append-only: corrections are new rows."""

@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from alerts.models import AlertRun
+
+
+@admin.register(AlertRun)
+class AlertRunAdmin(admin.ModelAdmin):
+    """The runs of send_alerts, read-only: when alerts last went out, and what stopped a
+    run. Subscribers' addresses are deliberately not shown in the admin."""
+
+    list_display = (
+        "started_at",
+        "frequency",
+        "finished_at",
+        "emails_sent",
+        "changes_sent",
+        "failures",
+        "error",
+    )
+    list_filter = ("frequency",)
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
