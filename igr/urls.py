@@ -32,6 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("igr.api_urls")),
     path("data/", include("igr.releases")),
+    path("", include("leads.urls")),
     path("", include("forums.urls")),
     path("", include("authorities.urls")),
 ]
