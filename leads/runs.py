@@ -5,10 +5,11 @@ still run."""
 import contextlib
 import logging
 
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from igr import policy
-from leads.http import SourceFailed
+from leads.http import SourceFailed, client
 from leads.models import Outcome, WatcherRun
 
 log = logging.getLogger("igr.leads")
@@ -70,7 +71,7 @@ def _finish(record, run, outcome):
         record.save()
 
 
-def report(command, run, *, verbosity: int, quiet_counts=("documents seen", "checked")) -> None:
+def report(command, run, *, verbosity: int, quiet_counts) -> None:
     """Print failures, and the counts only when something is new (cron mails any output,
     so a run that found nothing says nothing)."""
     for failure in run.failures:
@@ -78,3 +79,20 @@ def report(command, run, *, verbosity: int, quiet_counts=("documents seen", "che
     new = any(n for name, n in run.counts.items() if name not in quiet_counts)
     if verbosity and (new or verbosity > 1):
         command.stdout.write(", ".join(f"{name}: {n}" for name, n in sorted(run.counts.items())))
+
+
+class WatcherCommand(BaseCommand):
+    """A watcher as a management command: one recorded run, one HTTP client, failures
+    reported, silence when nothing is new."""
+
+    client_options: dict = {}
+    quiet_counts = ("documents seen", "checked", "dead")
+
+    def watch(self, http, run, options) -> None:
+        raise NotImplementedError
+
+    def handle(self, *args, **options):
+        name = self.__module__.rsplit(".", 1)[-1]
+        with recorded(name) as run, client(**self.client_options) as http:
+            self.watch(http, run, options)
+        report(self, run, verbosity=options["verbosity"], quiet_counts=self.quiet_counts)

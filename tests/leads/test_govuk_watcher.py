@@ -3,10 +3,12 @@ API's results list; a Content API item trimmed from publishing-api's
 content_schemas/examples/news_article/frontend/news_article_press_release.json)."""
 
 import datetime
+import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import ManagementUtility, call_command
 from django.urls import reverse
+from werkzeug import Response
 
 from authorities.models import Office
 from forums.models import AgendaItem, Attendance, Commitment, Meeting, Source
@@ -157,3 +159,33 @@ def test_the_inbox_lists_newest_first_for_editors_and_refuses_outsiders(
     assert editor_client.get(url + "?origin__exact=govuk&state__exact=new").status_code == 200
     assert outsider_client.get(url).status_code == 302
     assert client.get(url).status_code == 302
+
+
+def test_requests_are_conditional_so_an_unchanged_search_costs_a_304(services):
+    forum = ForumFactory(name="Council of the Nations and Regions", slug="cnr")
+    watch(forum)
+    body = data("govuk_search_cnr.json")
+
+    def search(request):
+        if request.headers.get("If-None-Match") == '"s1"':
+            return Response(status=304)
+        return Response(json.dumps(body), content_type="application/json", headers={"ETag": '"s1"'})
+
+    services.expect_request("/api/search.json").respond_with_handler(search)
+    services.expect_request(CONTENT_PATH).respond_with_json(
+        data("govuk_content_cnr_communique.json")
+    )
+    call_command("watch_govuk", verbosity=0)
+    call_command("watch_govuk", verbosity=0)
+    searches = [r for r, response in services.log if r.path == "/api/search.json"]
+    assert [r.headers.get("If-None-Match") for r in searches] == [None, '"s1"']
+    assert [
+        response.status_code for r, response in services.log if r.path == "/api/search.json"
+    ] == [200, 304]
+    assert Lead.objects.count() == 1
+    assert WatcherRun.objects.order_by("id").last().outcome == Outcome.OK
+
+
+def test_manage_py_lists_the_watchers():
+    listed = ManagementUtility(["manage.py", "help"]).main_help_text()
+    assert all(name in listed for name in ("watch_govuk", "watch_elections", "check_sources"))
