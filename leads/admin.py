@@ -136,7 +136,6 @@ class LeadAdmin(RecordAdmin):
                     accept_label=ACCEPT_LABELS.get(lead.kind, "Mark as dealt with"),
                     may_decide=lead.state == LeadState.NEW
                     and self.has_change_permission(request, lead),
-                    dismiss_form=DismissForm(),
                 )
         return super().changeform_view(request, object_id, form_url, extra_context)
 
