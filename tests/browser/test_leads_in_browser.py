@@ -10,11 +10,11 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
+from playwright.sync_api import expect
 
 from forums.models import Meeting
 from igr import policy
@@ -23,8 +23,10 @@ from leads.models import ForumWatch, Lead, LeadState
 from tests.browser.test_site_in_browser import axe_violations
 from tests.conftest import _member_of
 from tests.factories import ForumFactory, MeetingFactory, PersonFactory
-from tests.leads.conftest import data
-from tests.leads.conftest import services  # noqa: F401  (a fixture this module uses)
+from tests.leads.conftest import (
+    data,
+    services,  # noqa: F401  (a fixture this module uses)
+)
 
 CONTENT_PATH = (
     "/api/content/government/news/council-of-the-nations-and-regions-communique-14-november-2026"
@@ -52,8 +54,10 @@ def editor_page(browser, live_server, transactional_db, django_user_model):
     context.close()
 
 
-def test_an_editor_drafts_a_meeting_from_a_communique_in_the_inbox(editor_page, services):
-    page = editor_page
+@pytest.fixture
+def communique_lead(transactional_db, services):  # noqa: F811  (the imported fixture)
+    """The GOV.UK watcher's lead for a communiqué naming a person on the record, filed
+    from the local server."""
     forum = ForumFactory(name="Council of the Nations and Regions", slug="cnr")
     PersonFactory(name="Keir Starmer")
     with policy.writing():
@@ -65,6 +69,11 @@ def test_an_editor_drafts_a_meeting_from_a_communique_in_the_inbox(editor_page, 
         data("govuk_content_cnr_communique.json")
     )
     call_command("watch_govuk", verbosity=0)
+    return Lead.objects.get()
+
+
+def test_an_editor_drafts_a_meeting_from_a_communique_in_the_inbox(editor_page, communique_lead):
+    page = editor_page
 
     page.goto("/admin/leads/lead/?state__exact=new")
     shoot(page, "leads-inbox.png")
@@ -107,19 +116,9 @@ def test_a_reader_reports_a_mistake_from_a_record_page(axe_page, transactional_d
     assert lead.reporter_email == "reader@example.org"
 
 
-def test_an_editor_dismisses_a_lead_with_a_reason(editor_page, services):
+def test_an_editor_dismisses_a_lead_with_a_reason(editor_page, communique_lead):
     page = editor_page
-    forum = ForumFactory(name="Council of the Nations and Regions", slug="cnr")
-    with policy.writing():
-        ForumWatch.objects.create(
-            watched_forum=forum, search_terms="Council of the Nations and Regions"
-        )
-    services.expect_request("/api/search.json").respond_with_json(data("govuk_search_cnr.json"))
-    services.expect_request(CONTENT_PATH).respond_with_json(
-        data("govuk_content_cnr_communique.json")
-    )
-    call_command("watch_govuk", verbosity=0)
-    page.goto(f"/admin/leads/lead/{Lead.objects.get().pk}/change/")
+    page.goto(f"/admin/leads/lead/{communique_lead.pk}/change/")
     page.get_by_label("Or dismiss it, saying why:").fill("Recorded already from the Welsh page.")
     page.get_by_role("button", name="Dismiss this lead").click()
     page.wait_for_url("**/admin/leads/lead/")
