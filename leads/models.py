@@ -21,7 +21,7 @@ class Origin(models.TextChoices):
 
 class Kind(models.TextChoices):
     COMMUNIQUE = "communique", "Communiqué or meeting statement"
-    ELECTION = "election", "Upcoming election"
+    ELECTION = "election", "Election called or cancelled"
     RESULT = "result", "Election result"
     CORRECTION = "correction", "Reported mistake or suggested source"
     SOURCE_CHANGED = "source_changed", "Official page changed or moved"

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 from authorities.models import Office
+from igr import policy
 from igr.records import PublicationState
 from leads.models import Kind, Lead, LeadState
 from leads.services import accept_result
@@ -92,3 +93,12 @@ def test_an_editor_cannot_end_a_published_office_from_a_result(greater_mancheste
     assert Office.objects.count() == 1
     lead.refresh_from_db()
     assert lead.state == LeadState.NEW
+
+
+def test_the_drafted_office_is_published_by_a_publisher(greater_manchester, publisher):
+    call_command("watch_elections", verbosity=0)
+    office = accept_result(Lead.objects.get(kind=Kind.RESULT), by=publisher)
+    policy.publish(office, by=publisher)
+    office.refresh_from_db()
+    assert office.publication_state == PublicationState.PUBLISHED
+    assert Office.objects.published().current(on=datetime.date(2026, 8, 3)).get() == office

@@ -189,3 +189,18 @@ def test_requests_are_conditional_so_an_unchanged_search_costs_a_304(services):
 def test_manage_py_lists_the_watchers():
     listed = ManagementUtility(["manage.py", "help"]).main_help_text()
     assert all(name in listed for name in ("watch_govuk", "watch_elections", "check_sources"))
+
+
+def test_a_publisher_publishes_the_drafted_meeting_and_the_public_sees_it(
+    cnr, editor, publisher, client
+):
+    """From lead to published record: the draft cites the lead's page, so it may be
+    published as it stands; until then the public gets a 404."""
+    call_command("watch_govuk", verbosity=0)
+    meeting = accept_communique(Lead.objects.get(), by=editor)
+    assert client.get(meeting.get_absolute_url()).status_code == 404
+    published = policy.publish(meeting, by=publisher)
+    assert {type(r).__name__ for r in published} == {"Meeting", "Commitment"}
+    page = client.get(meeting.get_absolute_url())
+    assert page.status_code == 200
+    assert b"joint skills plan" in page.content
