@@ -82,12 +82,15 @@ def watch_forum(http, watch: ForumWatch, run, *, people) -> None:
             key = lead_key(result)
             if Lead.objects.filter(key=key).exists():
                 continue
-            content = get_json(http, f"{settings.GOVUK_API_BASE}/api/content{result['link']}")
-            _, created = file_lead(
-                key=key, **lead_from_content(content, watch=watch, people=people)
-            )
-            if created:
-                run.count("leads filed")
+            # One document that cannot be read (gone, malformed) is recorded on its own;
+            # the forum's other documents are still filed.
+            with run.source(f"GOV.UK document {result['link']}"):
+                content = get_json(http, f"{settings.GOVUK_API_BASE}/api/content{result['link']}")
+                _, created = file_lead(
+                    key=key, **lead_from_content(content, watch=watch, people=people)
+                )
+                if created:
+                    run.count("leads filed")
 
 
 def watch_all(http, run) -> None:

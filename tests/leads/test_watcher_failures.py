@@ -74,3 +74,25 @@ def test_every_source_failing_marks_the_run_failed(services):
     services.expect_request("/api/search.json").respond_with_data("", status=503)
     call_command("watch_govuk", verbosity=0)
     assert WatcherRun.objects.get().outcome == Outcome.FAILED
+
+
+def test_a_document_that_cannot_be_read_is_recorded_and_its_forum_still_files_the_rest(
+    services,
+):
+    _watch("Council of the Nations and Regions", "Council of the Nations and Regions")
+    search = data("govuk_search_cnr.json")
+    gone = {**search["results"][0], "link": "/government/news/withdrawn-page"}
+    services.expect_request("/api/search.json").respond_with_json(
+        {**search, "results": [gone, *search["results"]], "total": 2}
+    )
+    services.expect_request("/api/content/government/news/withdrawn-page").respond_with_data(
+        "Not found", status=404
+    )
+    services.expect_request(CONTENT_PATH).respond_with_json(
+        data("govuk_content_cnr_communique.json")
+    )
+    call_command("watch_govuk", verbosity=0)
+    assert Lead.objects.count() == 1
+    run = WatcherRun.objects.get()
+    assert run.outcome == Outcome.PARTIAL
+    assert "withdrawn-page" in run.errors and "answered 404" in run.errors
