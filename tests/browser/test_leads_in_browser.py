@@ -25,12 +25,10 @@ from tests.conftest import _member_of
 from tests.factories import ForumFactory, MeetingFactory, PersonFactory
 from tests.leads.conftest import (
     data,
+    serve_communique,
     services,  # noqa: F401  (a fixture this module uses)
 )
 
-CONTENT_PATH = (
-    "/api/content/government/news/council-of-the-nations-and-regions-communique-14-november-2026"
-)
 SHOTS = os.environ.get("IGR_SCREENSHOTS_DIR")
 
 
@@ -65,9 +63,7 @@ def communique_lead(transactional_db, services):  # noqa: F811  (the imported fi
             watched_forum=forum, search_terms="Council of the Nations and Regions"
         )
     services.expect_request("/api/search.json").respond_with_json(data("govuk_search_cnr.json"))
-    services.expect_request(CONTENT_PATH).respond_with_json(
-        data("govuk_content_cnr_communique.json")
-    )
+    serve_communique(services)
     call_command("watch_govuk", verbosity=0)
     return Lead.objects.get()
 

@@ -22,3 +22,14 @@ def services(settings, httpserver):
     settings.WATCHER_TIMEOUT = 1
     settings.LINK_CHECK_HOST_INTERVAL = 0
     return httpserver
+
+
+#: The communiqué's address on the Content API (tests/leads/data/govuk_content_*.json).
+CONTENT_PATH = (
+    "/api/content/government/news/council-of-the-nations-and-regions-communique-14-november-2026"
+)
+
+
+def serve_communique(server) -> None:
+    """The Content API's answer for the communiqué in govuk_search_cnr.json."""
+    server.expect_request(CONTENT_PATH).respond_with_json(data("govuk_content_cnr_communique.json"))

@@ -17,13 +17,9 @@ from igr.records import PublicationState
 from leads.models import ForumWatch, Lead, LeadState, Outcome, WatcherRun
 from leads.services import accept_communique
 from tests.factories import ForumFactory, OfficeFactory, PersonFactory
-from tests.leads.conftest import data
+from tests.leads.conftest import CONTENT_PATH, data, serve_communique
 
 pytestmark = pytest.mark.django_db
-
-CONTENT_PATH = (
-    "/api/content/government/news/council-of-the-nations-and-regions-communique-14-november-2026"
-)
 
 
 def watch(forum, terms="Council of the Nations and Regions", organisations="cabinet-office"):
@@ -38,9 +34,7 @@ def cnr(services):
     forum = ForumFactory(name="Council of the Nations and Regions", slug="cnr")
     watch(forum)
     services.expect_request("/api/search.json").respond_with_json(data("govuk_search_cnr.json"))
-    services.expect_request(CONTENT_PATH).respond_with_json(
-        data("govuk_content_cnr_communique.json")
-    )
+    serve_communique(services)
     return forum
 
 
@@ -172,9 +166,7 @@ def test_requests_are_conditional_so_an_unchanged_search_costs_a_304(services):
         return Response(json.dumps(body), content_type="application/json", headers={"ETag": '"s1"'})
 
     services.expect_request("/api/search.json").respond_with_handler(search)
-    services.expect_request(CONTENT_PATH).respond_with_json(
-        data("govuk_content_cnr_communique.json")
-    )
+    serve_communique(services)
     call_command("watch_govuk", verbosity=0)
     call_command("watch_govuk", verbosity=0)
     searches = [r for r, response in services.log if r.path == "/api/search.json"]

@@ -11,13 +11,9 @@ from werkzeug import Response
 from igr import policy
 from leads.models import ForumWatch, Lead, Outcome, WatcherRun
 from tests.factories import ForumFactory
-from tests.leads.conftest import data
+from tests.leads.conftest import data, serve_communique
 
 pytestmark = pytest.mark.django_db
-
-CONTENT_PATH = (
-    "/api/content/government/news/council-of-the-nations-and-regions-communique-14-november-2026"
-)
 
 
 def _watch(name, term):
@@ -51,9 +47,7 @@ def test_a_500_a_timeout_and_malformed_json_are_recorded_and_the_others_still_ru
         return Response(json.dumps(data("govuk_search_cnr.json")), content_type="application/json")
 
     services.expect_request("/api/search.json").respond_with_handler(search)
-    services.expect_request(CONTENT_PATH).respond_with_json(
-        data("govuk_content_cnr_communique.json")
-    )
+    serve_communique(services)
 
     call_command("watch_govuk", verbosity=0)
 
@@ -88,9 +82,7 @@ def test_a_document_that_cannot_be_read_is_recorded_and_its_forum_still_files_th
     services.expect_request("/api/content/government/news/withdrawn-page").respond_with_data(
         "Not found", status=404
     )
-    services.expect_request(CONTENT_PATH).respond_with_json(
-        data("govuk_content_cnr_communique.json")
-    )
+    serve_communique(services)
     call_command("watch_govuk", verbosity=0)
     assert Lead.objects.count() == 1
     run = WatcherRun.objects.get()
