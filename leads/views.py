@@ -7,9 +7,11 @@ import uuid
 
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.views import View
 from django_ratelimit.core import is_ratelimited
 
+from forums.models import Commitment, Forum, Meeting
 from leads.forms import ReportForm
 from leads.models import Kind, Origin
 from leads.services import file_lead
@@ -28,6 +30,24 @@ def client_address(group, request) -> str:
     if count and len(forwarded) >= count:
         return forwarded[-count]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def forum_of_page(path: str):
+    """The forum a reported page is about (a forum's, a meeting's or a commitment's own
+    page), so the inbox can file the report under it; None for any other page."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.view_name == "forums:forum-detail":
+        return Forum.objects.filter(slug=match.kwargs["slug"]).first()
+    if match.view_name == "forums:meeting-detail":
+        meeting = Meeting.objects.filter(slug=match.kwargs["slug"]).select_related("forum")
+        return next((m.forum for m in meeting[:1]), None)
+    if match.view_name == "forums:commitment-detail":
+        commitment = Commitment.objects.filter(pk=match.kwargs["pk"]).first()
+        return commitment.responsible_forum if commitment is not None else None
+    return None
 
 
 class ReportView(View):
@@ -62,6 +82,7 @@ class ReportView(View):
             title=f"Report: {data['problem'][:120]}",
             text=data["problem"],
             reporter_email=data["email"],
+            guessed_forum=forum_of_page(page) if page else None,
             guesses={"page": page, "suggested_source": data["source_url"]},
         )
         return redirect("report-thanks")

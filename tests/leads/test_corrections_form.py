@@ -91,3 +91,9 @@ def test_behind_a_proxy_the_limit_is_per_reader_not_per_proxy(client, settings):
     refused = client.post(reverse("report"), REPORT, HTTP_X_FORWARDED_FOR="198.51.100.1")
     other = client.post(reverse("report"), REPORT, HTTP_X_FORWARDED_FOR="198.51.100.2")
     assert (refused.status_code, other.status_code) == (429, 302)
+
+
+def test_a_report_from_a_meeting_page_is_filed_under_its_forum(client):
+    meeting = MeetingFactory()
+    client.post(reverse("report"), {**REPORT, "page": meeting.get_absolute_url()})
+    assert Lead.objects.get().guessed_forum == meeting.forum

@@ -43,6 +43,11 @@ def test_elections_and_results_become_leads_once(greater_manchester, services):
     assert result.guesses["elected_name"] == "Alex Example"
     assert result.guesses["authority_id"] == greater_manchester.pk
     assert result.guesses["starts_on"] == "2026-08-03"
+    # EveryElection's documented filters (api/filters.py; it has no election_type filter).
+    [(ballots, _), *_] = services.log
+    assert ballots.args["identifier_type"] == "ballot"
+    assert ballots.args["election_id_regex"] == r"^mayor\."
+    assert "poll_open_date__gte" in ballots.args
     # The future election's results were never asked for.
     asked = [r.args.get("election_id") for r, _ in services.log if r.path == "/api/next/results/"]
     assert asked == [BY_ELECTION, BY_ELECTION]
