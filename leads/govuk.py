@@ -24,6 +24,7 @@ SEARCH_FIELDS = [
     "organisations",
 ]
 PAGE_SIZE = 20
+MAX_PAGES = 5
 
 
 def lead_key(result: dict) -> str:
@@ -31,7 +32,9 @@ def lead_key(result: dict) -> str:
 
 
 def search(http, watch: ForumWatch, term: str, *, since: datetime.date) -> list[dict]:
-    params = [
+    """Every result since `since`, newest first, a page of PAGE_SIZE at a time (at most
+    MAX_PAGES, far more than a forum publishes in the window)."""
+    base = [
         ("q", term),
         ("order", "-public_timestamp"),
         ("count", str(PAGE_SIZE)),
@@ -39,8 +42,14 @@ def search(http, watch: ForumWatch, term: str, *, since: datetime.date) -> list[
         *(("fields", field) for field in SEARCH_FIELDS),
         *(("filter_organisations", slug) for slug in watch.organisation_slugs()),
     ]
-    data = get_json(http, f"{settings.GOVUK_API_BASE}/api/search.json", params=params)
-    return list(data["results"])
+    results = []
+    for page in range(MAX_PAGES):
+        params = [*base, ("start", str(page * PAGE_SIZE))] if page else base
+        data = get_json(http, f"{settings.GOVUK_API_BASE}/api/search.json", params=params)
+        results += data["results"]
+        if len(data["results"]) < PAGE_SIZE or len(results) >= data.get("total", 0):
+            return results
+    return results
 
 
 def lead_from_content(content: dict, *, watch: ForumWatch, people) -> dict:

@@ -14,6 +14,7 @@ from authorities.models import Office
 from forums.models import AgendaItem, Attendance, Commitment, Meeting, Source
 from igr import policy
 from igr.records import PublicationState
+from leads import govuk
 from leads.models import ForumWatch, Lead, LeadState, Outcome, WatcherRun
 from leads.services import accept_communique
 from tests.factories import ForumFactory, OfficeFactory, PersonFactory
@@ -196,3 +197,29 @@ def test_a_publisher_publishes_the_drafted_meeting_and_the_public_sees_it(
     page = client.get(meeting.get_absolute_url())
     assert page.status_code == 200
     assert b"joint skills plan" in page.content
+
+
+def test_the_search_is_read_page_by_page(services, monkeypatch):
+    monkeypatch.setattr(govuk, "PAGE_SIZE", 1)
+    watch(ForumFactory(name="Council of the Nations and Regions"))
+    first = data("govuk_search_cnr.json")
+    older = {**first["results"][0], "link": "/government/news/older-communique"}
+
+    def search(request):
+        page = [older] if request.args.get("start") == "1" else first["results"]
+        body = {**first, "results": page, "total": 2, "start": int(request.args.get("start", 0))}
+        return Response(json.dumps(body), content_type="application/json")
+
+    services.expect_request("/api/search.json").respond_with_handler(search)
+    serve_communique(services)
+    services.expect_request("/api/content/government/news/older-communique").respond_with_json(
+        {
+            **data("govuk_content_cnr_communique.json"),
+            "base_path": "/government/news/older-communique",
+        }
+    )
+    call_command("watch_govuk", verbosity=0)
+    assert sorted(Lead.objects.values_list("url", flat=True)) == [
+        "https://www.gov.uk/government/news/council-of-the-nations-and-regions-communique-14-november-2026",
+        "https://www.gov.uk/government/news/older-communique",
+    ]
