@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "authorities",
     "forums",
     "alerts",
+    "leads",
 ]
 
 MIDDLEWARE = [
@@ -409,3 +410,25 @@ if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", ALERTS_SUBSCRIBE_RATE):
         "the period one of s, m, h, d, optionally with a number: 10/15m)."
     )
 RATELIMIT_IP_META_KEY = "alerts.ratelimits.client_ip"
+# The watchers and the link check (leads app; docs/operations.md). Outgoing HTTP only from
+# the scheduled commands, never while serving a page.
+GOVUK_API_BASE = env_str("GOVUK_API_BASE", default="https://www.gov.uk")
+EVERY_ELECTION_API_BASE = env_str(
+    "EVERY_ELECTION_API_BASE", default="https://elections.democracyclub.org.uk"
+)
+CANDIDATES_API_BASE = env_str(
+    "CANDIDATES_API_BASE", default="https://candidates.democracyclub.org.uk"
+)
+WATCHER_USER_AGENT = env_str(
+    "WATCHER_USER_AGENT", default="IGR Tracker watcher (+https://github.com/igr-tracker)"
+)
+WATCHER_TIMEOUT = env_int("WATCHER_TIMEOUT", default=20)
+WATCHER_RETRIES = env_int("WATCHER_RETRIES", default=2)
+# Seconds before the first retry; doubled for each one after.
+WATCHER_BACKOFF = env_int("WATCHER_BACKOFF", default=2)
+# How far back the GOV.UK watcher asks the search API to look, in days.
+WATCH_GOVUK_DAYS = env_int("WATCH_GOVUK_DAYS", default=60)
+# Seconds between two requests to one host from the link check.
+LINK_CHECK_HOST_INTERVAL = env_int("LINK_CHECK_HOST_INTERVAL", default=2)
+# Public forms: reports per address per hour (django-ratelimit's rate syntax).
+CORRECTIONS_RATE = env_str("CORRECTIONS_RATE", default="5/h")

@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/", include("igr.api_urls")),
     path("data/", include("igr.releases")),
     path("alerts/", include("alerts.urls")),
+    path("", include("leads.urls")),
     path("", include("forums.urls")),
     path("", include("authorities.urls")),
 ]

@@ -13,6 +13,7 @@ from forums.models import (
     CommitmentStatusChange,
     Forum,
     Meeting,
+    Source,
 )
 from forums.stats import aggregates
 from igr.listing import (
@@ -22,6 +23,7 @@ from igr.listing import (
     list_context,
 )
 from igr.search import search
+from leads.models import WatcherRun
 
 
 class HomeView(TemplateView):
@@ -172,6 +174,7 @@ class CoverageView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["coverage"] = aggregates.coverage()
+        context["dead_sources"] = list(Source.objects.dead_links().order_by("title", "id"))
         return context
 
 
@@ -192,4 +195,19 @@ def health(request):
             cursor.execute("SELECT 1")
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    body = {"status": "ok", "database": "ok"}
+    if request.user.is_authenticated and request.user.is_staff:
+        # Staff also see how the scheduled watchers last went (docs/operations.md); a
+        # failed watcher never makes the node unhealthy, so it never changes the status.
+        body["watchers"] = [
+            {
+                "command": run.command,
+                "started_at": run.started_at,
+                "finished_at": run.finished_at,
+                "outcome": run.outcome,
+                "counts": run.counts,
+                "errors": run.errors.splitlines(),
+            }
+            for run in WatcherRun.objects.latest_per_command()
+        ]
+    return JsonResponse(body)

@@ -33,16 +33,60 @@ def mark_verified(sources, *, on) -> int:
     return count
 
 
+class LinkHealthFilter(admin.SimpleListFilter):
+    title = "link check"
+    parameter_name = "link"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("dead", "Dead link"),
+            ("moved", "Redirected"),
+            ("unchecked", "Never checked"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "dead":
+            return queryset.dead_links()
+        if self.value() == "moved":
+            return queryset.exclude(link_moved_to="")
+        if self.value() == "unchecked":
+            return queryset.filter(link_checked_at__isnull=True)
+        return queryset
+
+
+#: Written by `manage.py check_sources`, shown to staff, never typed.
+LINK_CHECK_FIELDS = [
+    "link_checked_at",
+    "link_status",
+    "link_error",
+    "link_moved_to",
+    "link_fingerprint",
+]
+
+
 @admin.register(Source)
 class SourceAdmin(RecordAdmin):
-    list_display = ["title", "publisher", "kind", "published_on", "last_verified_on"]
-    list_filter = ["kind", "published_on", "last_verified_on"]
+    list_display = ["title", "publisher", "kind", "published_on", "last_verified_on", "link_health"]
+    list_filter = ["kind", LinkHealthFilter, "published_on", "last_verified_on"]
     search_fields = ["title", "url", "publisher"]
     date_hierarchy = "published_on"
     actions = [*RecordAdmin.actions, "mark_verified_today"]
 
+    @admin.display(description="Link")
+    def link_health(self, obj):
+        if obj.link_checked_at is None:
+            return "Not checked"
+        if obj.link_is_dead:
+            return format_html(
+                "<strong>Dead</strong> ({})", obj.link_error or f"HTTP {obj.link_status}"
+            )
+        if obj.link_moved_to:
+            return format_html("Redirects to {}", obj.link_moved_to)
+        return f"OK ({obj.link_status})"
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
+        fields += [f for f in LINK_CHECK_FIELDS if f not in fields]
         if obj is not None and self.has_change_permission(request, obj):
             fields.append("verify_today")
         return fields

@@ -14,6 +14,18 @@ class SourceKind(models.TextChoices):
     SECONDARY = "secondary", "Secondary (e.g. Wikipedia or a mirror)"
 
 
+class SourceQuerySet(models.QuerySet):
+    def dead_links(self):
+        """Sources whose address failed its last link check (an error or a 4xx/5xx)."""
+        return self.filter(link_checked_at__isnull=False).filter(
+            ~Q(link_error="") | Q(link_status__gte=400)
+        )
+
+    def due_for_link_check(self):
+        """Never checked first, then the longest since their last check."""
+        return self.order_by(models.F("link_checked_at").asc(nulls_first=True), "id")
+
+
 class Source(TimeStampedModel):
     """A cited document. Every published claim on the site rests on at least one."""
 
@@ -25,7 +37,27 @@ class Source(TimeStampedModel):
     last_verified_on = models.DateField(null=True, blank=True)
     quote = models.TextField("quoted passage", blank=True)
     notes = models.TextField(blank=True)
+    archived_url = models.URLField(
+        "archived copy",
+        max_length=1000,
+        blank=True,
+        help_text="A copy kept by an archive (e.g. the UK Government Web Archive), shown "
+        "beside the link in case the page moves or goes.",
+    )
+    # Written by `manage.py check_sources` (the link check), never typed.
+    link_checked_at = models.DateTimeField("link checked at", null=True, blank=True)
+    link_status = models.PositiveSmallIntegerField(
+        "HTTP status", null=True, blank=True, help_text="Empty when the address did not answer."
+    )
+    link_error = models.CharField("link error", max_length=300, blank=True)
+    link_moved_to = models.URLField(
+        "redirected to", max_length=1000, blank=True, help_text="Where the address now leads."
+    )
+    link_fingerprint = models.CharField(
+        max_length=300, blank=True, help_text="The page's ETag or Last-Modified at the last check."
+    )
 
+    objects = SourceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -33,6 +65,12 @@ class Source(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    @property
+    def link_is_dead(self) -> bool:
+        return self.link_checked_at is not None and bool(
+            self.link_error or (self.link_status or 0) >= 400
+        )
 
 
 class Report(TimeStampedModel):
