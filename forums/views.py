@@ -151,6 +151,7 @@ class MeetingListView(FilteredListView):
         ("slug", lambda m: m.slug),
         ("date", lambda m: m.date),
         ("date_confirmed", lambda m: m.date_confirmed),
+        ("attendance_recorded", lambda m: m.attendance_recorded),
         ("forum", lambda m: m.forum.slug),
         ("forum_name", lambda m: m.forum.name),
         ("status", lambda m: m.status),

@@ -151,9 +151,15 @@ class AttendanceView(ListView):
         response = csv_attachment(self.csv_name)
         columns = ["person", "person_name", "forum", "forum_name", *AttendanceMode.values]
         writer = csv.writer(response)
-        writer.writerow([*columns, "meetings"])
+        columns += [
+            "meetings",
+            "present_at_recorded",
+            "forum_meetings_recorded",
+            "forum_meetings_unrecorded",
+        ]
+        writer.writerow(columns)
         for row in aggregates.attendance_summary_rows(**self.filters):
-            writer.writerow([row[c] for c in columns] + [row["meetings"]])
+            writer.writerow([row[c] for c in columns])
         return response
 
     def get_context_data(self, **kwargs):

@@ -157,6 +157,7 @@ class MeetingAdmin(RecordAdmin):
                     ("date", "start_time"),
                     ("date_confirmed", "date_note"),
                     ("status", "status_reason"),
+                    "attendance_recorded",
                     "location",
                     ("host_authority", "chair"),
                     "summary",

@@ -4,12 +4,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from forums.models.forums import Forum
+from forums.models.forums import Forum, ForumMembership, MembershipRole
 from forums.models.sources import Recommendation, Source
 from igr.records import PublicationState, PublishableModel, PublishableQuerySet, TimeStampedModel
 
@@ -19,6 +19,15 @@ class MeetingStatus(models.TextChoices):
     HELD = "held", "Held"
     POSTPONED = "postponed", "Postponed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class AttendanceStatus(models.TextChoices):
+    """Whether an expected authority or person was at a held meeting, as far as is known."""
+
+    PRESENT = "present", "Present"
+    APOLOGIES = "apologies", "Sent apologies"
+    ABSENT = "absent", "Absent"
+    UNKNOWN = "unknown", "Unknown: attendance not recorded"
 
 
 class MeetingQuerySet(PublishableQuerySet):
@@ -35,6 +44,48 @@ class MeetingQuerySet(PublishableQuerySet):
         if end is not None:
             qs = qs.filter(date__lte=end)
         return qs
+
+    def expected_of(self, *, authority=None, person=None):
+        """Held meetings at which `authority` was expected (a member or the chair of the
+        forum on the day), or `person` was (holding an office, on the day, at an authority
+        that was), each annotated with `attendance_status`: present (someone from the
+        authority, or the person, attended in person, virtually or as a substitute), sent
+        apologies, absent (not listed where the attendance is recorded), or unknown (not
+        listed, and the attendance is not recorded)."""
+        memberships = ForumMembership.objects.filter(
+            forum=OuterRef("forum"), role__in=[MembershipRole.MEMBER, MembershipRole.CHAIR]
+        ).on(OuterRef("date"))
+        if person is not None:
+            memberships = memberships.filter(
+                Q(authority__offices__ended_on__isnull=True)
+                | Q(authority__offices__ended_on__gte=OuterRef("date")),
+                authority__offices__person=person,
+                authority__offices__started_on__lte=OuterRef("date"),
+                authority__offices__publication_state=PublicationState.PUBLISHED,
+            )
+            rows = Attendance.objects.filter(meeting=OuterRef("pk"), person=person)
+        else:
+            memberships = memberships.filter(authority=authority)
+            rows = Attendance.objects.filter(meeting=OuterRef("pk"), authority=authority)
+        return (
+            self.held()
+            .filter(Exists(memberships))
+            .annotate(
+                attendance_status=Case(
+                    When(
+                        Exists(rows.exclude(mode=AttendanceMode.APOLOGIES)),
+                        then=Value(AttendanceStatus.PRESENT),
+                    ),
+                    When(
+                        Exists(rows.filter(mode=AttendanceMode.APOLOGIES)),
+                        then=Value(AttendanceStatus.APOLOGIES),
+                    ),
+                    When(attendance_recorded=True, then=Value(AttendanceStatus.ABSENT)),
+                    default=Value(AttendanceStatus.UNKNOWN),
+                    output_field=models.CharField(),
+                )
+            )
+        )
 
     def upcoming(self, today: datetime.date | None = None):
         today = today or timezone.localdate()
@@ -57,6 +108,13 @@ class Meeting(PublishableModel):
     )
     date_note = models.CharField(
         max_length=500, blank=True, help_text="Competing dates and who gives them."
+    )
+    attendance_recorded = models.BooleanField(
+        "attendance recorded",
+        default=False,
+        help_text="Tick only when the sources list who attended (and who sent apologies), so "
+        "that a member not listed was absent. Left unticked, who was absent is unknown and "
+        "the meeting is left out of attendance rates.",
     )
     location = models.CharField(max_length=300, blank=True)
     host_authority = models.ForeignKey(
@@ -123,6 +181,10 @@ class Meeting(PublishableModel):
     def publication_dependents(self):
         # A meeting's page shows what was agreed there: its commitments move with it.
         return self.commitments.all()
+
+    def get_attendance_status_display(self) -> str:
+        """The label of `attendance_status`, annotated by MeetingQuerySet.expected_of()."""
+        return AttendanceStatus(self.attendance_status).label
 
     @property
     def is_past_due(self) -> bool:

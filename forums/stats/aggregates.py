@@ -64,11 +64,21 @@ FORUM_HEALTH_RUBRIC = (
     "A meeting whose date or occurrence is not confirmed is shown beside the last meeting, "
     "flagged, and never counts as it. Without a checked-to date the verdicts are unknown, "
     "not overdue, and a promise is judged kept or not only when the whole 12 months are "
-    "checked. Attendance rate is, over held meetings, the share of member authorities "
-    "(members on the meeting date) with someone present in person, virtually or as a "
-    "substitute. Communiqué rate is the share of held meetings with a published communiqué "
-    "on record."
+    "checked. Attendance rate is, over held meetings whose attendance is recorded (the "
+    "sources list who attended), the share of member authorities (members on the meeting "
+    "date) with someone present in person, virtually or as a substitute; meetings whose "
+    "attendance is not recorded are left out and counted separately, since who was absent "
+    "from them is unknown. Communiqué rate is the share of held meetings with a published "
+    "communiqué on record."
 )
+
+# The attendance matrix's cells: a mode, or why the person is not listed.
+NOT_LISTED, UNKNOWN = "not_listed", "unknown"
+MATRIX_CELLS = {
+    **dict(AttendanceMode.choices),
+    NOT_LISTED: "Not listed (attendance recorded)",
+    UNKNOWN: "Unknown (attendance not recorded)",
+}
 
 # What a forum's health verdict can be; "unknown" when its sources were never checked.
 HEALTH_VERDICTS = ("overdue", "not_overdue", "no_promise", "unknown")
@@ -324,7 +334,14 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
         row["forum_id"]: row
         for row in MeetingTotal.objects.filter(
             recommendation__isnull=True, forum__in=forums
-        ).values("forum_id", "meetings", "with_communique", "members_expected", "members_present")
+        ).values(
+            "forum_id",
+            "meetings",
+            "with_communique",
+            "attendance_recorded",
+            "members_expected",
+            "members_present",
+        )
     }
     # The totals hold every held meeting; those after `today` (none, unless `today` is
     # in the past) come off, and the last 12 months are counted, from one short range of
@@ -333,14 +350,16 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
         recommendation__isnull=True, is_counted=True, forum__in=forums, date__gt=year_ago
     )
     later = Q(date__gt=today)
+    later_recorded = later & Q(attendance_recorded=True)
     for row in (
         recent.values("forum_id")
         .annotate(
             held_last_12_months=Count("date", filter=~later),
             later=Count("date", filter=later),
             later_communique=Count("date", filter=later & Q(has_communique=True)),
-            later_expected=Sum("members_expected", filter=later),
-            later_present=Sum("members_present", filter=later),
+            later_recorded=Count("date", filter=later_recorded),
+            later_expected=Sum("members_expected", filter=later_recorded),
+            later_present=Sum("members_present", filter=later_recorded),
         )
         .order_by()
     ):
@@ -348,6 +367,7 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
         for field, later_field in (
             ("meetings", "later"),
             ("with_communique", "later_communique"),
+            ("attendance_recorded", "later_recorded"),
             ("members_expected", "later_expected"),
             ("members_present", "later_present"),
         ):
@@ -422,9 +442,12 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
                 "expected_interval_days": interval,
                 "verdict": verdict,
                 "overdue": verdict == "overdue",
+                # Over the meetings whose attendance is recorded only, and says how many.
                 "attendance_rate": (
                     round((row.get("members_present") or 0) / expected, 3) if expected else None
                 ),
+                "attendance_recorded_meetings": row.get("attendance_recorded", 0),
+                "attendance_unknown_meetings": held_total - row.get("attendance_recorded", 0),
                 "communique_rate": (
                     round(row.get("with_communique", 0) / held_total, 3) if held_total else None
                 ),
@@ -476,12 +499,34 @@ def _attendance_groups(*, forum=None, start=None, end=None):
         .annotate(
             **{mode: Count("id", filter=Q(mode=mode)) for mode in AttendanceMode.values},
             meetings=Count("id"),
+            present_at_recorded=Count(
+                "id",
+                filter=Q(meeting__attendance_recorded=True) & ~Q(mode=AttendanceMode.APOLOGIES),
+            ),
         )
         .order_by("person__name", "person__slug", "meeting__forum__name", "meeting__forum__slug")
     )
 
 
-def _summary_row(row) -> dict:
+def _forum_attendance_known(*, forum=None, start=None, end=None) -> dict:
+    """Per forum slug: its held, published meetings (in the range) whose attendance is
+    recorded and whose is not. One grouped query over the meetings."""
+    meetings = _in_range(Meeting.objects.published().held(), "date", start, end)
+    if forum is not None:
+        meetings = meetings.for_forum(forum)
+    return {
+        row["forum__slug"]: (row["recorded"], row["unrecorded"])
+        for row in meetings.values("forum__slug")
+        .annotate(
+            recorded=Count("id", filter=Q(attendance_recorded=True)),
+            unrecorded=Count("id", filter=Q(attendance_recorded=False)),
+        )
+        .order_by()
+    }
+
+
+def _summary_row(row, known: dict) -> dict:
+    recorded, unrecorded = known.get(row["meeting__forum__slug"], (0, 0))
     return {
         "person": row["person__slug"],
         "person_name": row["person__name"],
@@ -489,6 +534,11 @@ def _summary_row(row) -> dict:
         "forum_name": row["meeting__forum__name"],
         "meetings": row["meetings"],
         **{mode: row[mode] for mode in AttendanceMode.values},
+        # Present at P of the forum's R meetings whose attendance is recorded; at its U
+        # others who was there is known only where listed, and who was absent is unknown.
+        "present_at_recorded": row["present_at_recorded"],
+        "forum_meetings_recorded": recorded,
+        "forum_meetings_unrecorded": unrecorded,
     }
 
 
@@ -507,13 +557,15 @@ def attendance_summary(*, forum=None, start=None, end=None, offset=0, limit=None
     `limit` give one page of the rows (LIMIT/OFFSET in the database), cached per page."""
     rows = _attendance_groups(forum=forum, start=start, end=end)
     rows = rows[offset : offset + limit] if limit is not None else rows[offset:]
-    return [_summary_row(row) for row in rows]
+    known = _forum_attendance_known(forum=forum, start=start, end=end)
+    return [_summary_row(row, known) for row in rows]
 
 
 def attendance_summary_rows(*, forum=None, start=None, end=None):
     """Every row of attendance_summary, streamed from the cursor (the CSV), uncached."""
     rows = _attendance_groups(forum=forum, start=start, end=end)
-    return (_summary_row(row) for row in rows.iterator(chunk_size=2000))
+    known = _forum_attendance_known(forum=forum, start=start, end=end)
+    return (_summary_row(row, known) for row in rows.iterator(chunk_size=2000))
 
 
 @cached_aggregate
@@ -527,7 +579,7 @@ def attendance_matrix(*, forum=None, start=None, end=None) -> dict:
         .filter(attendances__isnull=False)
         .distinct()
         .order_by("date", "forum__name")
-        .values("slug", "date", "forum__slug", "forum__name")
+        .values("slug", "date", "forum__slug", "forum__name", "attendance_recorded")
     )
     cells = defaultdict(dict)
     names = {}
@@ -543,6 +595,7 @@ def attendance_matrix(*, forum=None, start=None, end=None) -> dict:
                 "date": m["date"],
                 "forum": m["forum__slug"],
                 "forum_name": m["forum__name"],
+                "attendance_recorded": m["attendance_recorded"],
             }
             for m in meetings
         ],
@@ -550,11 +603,16 @@ def attendance_matrix(*, forum=None, start=None, end=None) -> dict:
             {
                 "person": slug,
                 "person_name": names[slug],
-                "cells": [cells[slug].get(m["slug"]) for m in meetings],
+                # Not listed is a fact only where the meeting's attendance is recorded.
+                "cells": [
+                    cells[slug].get(m["slug"])
+                    or (NOT_LISTED if m["attendance_recorded"] else UNKNOWN)
+                    for m in meetings
+                ],
             }
             for slug in sorted(names, key=lambda s: names[s])
         ],
-        "modes": dict(AttendanceMode.choices),
+        "modes": MATRIX_CELLS,
     }
 
 
@@ -632,6 +690,7 @@ def coverage(*, today: datetime.date | None = None) -> dict:
         .order_by("-date")
     )
     unconfirmed = meetings.filter(date_confirmed=False).order_by("-date")
+    attendance_unrecorded = meetings.held().filter(attendance_recorded=False).order_by("-date")
     weak_meetings = (
         meetings.annotate(official=Count("sources", filter=official))
         .filter(official=0)
@@ -679,6 +738,7 @@ def coverage(*, today: datetime.date | None = None) -> dict:
         "not_found": general_gaps[KnownGapKind.NOT_FOUND],
         "meetings_without_communique": list(without_communique),
         "unconfirmed_dates": list(unconfirmed),
+        "meetings_without_recorded_attendance": list(attendance_unrecorded),
         "meetings_without_official_source": list(weak_meetings),
         "commitments_without_official_source": list(weak_commitments),
         "overdue_scheduled_meetings": list(meetings.past_due(today).order_by("date")),
