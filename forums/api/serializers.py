@@ -446,6 +446,9 @@ class QuarterSerializer(serializers.Serializer):
 
 class ScorecardSerializer(_ScoreFields):
     overdue_commitments = serializers.IntegerField()
+    commitments_without_due_date = serializers.IntegerField(
+        help_text="Tagged commitments with no due date, which are never counted overdue."
+    )
     latest_activity = serializers.DateField(allow_null=True)
     activity_per_quarter = QuarterSerializer(many=True)
     rubric = serializers.CharField(help_text="How the score is computed.")
@@ -496,6 +499,9 @@ class ForumHealthSerializer(serializers.Serializer):
     commitments_total = serializers.IntegerField()
     commitments_delivered = serializers.IntegerField()
     commitments_overdue = serializers.IntegerField()
+    commitments_without_due_date = serializers.IntegerField(
+        help_text="Commitments with no due date, which are never counted overdue."
+    )
     rubric = serializers.CharField()
 
 

@@ -91,6 +91,10 @@ class Migration(migrations.Migration):
                 name="meetingfigure_health_idx",
             ),
         ),
+        # Scorecards count the meetings touching a recommendation from the totals' own
+        # `meetings` (forums.stats.aggregates.meetings_touched); the agenda-only count
+        # gave the home page a different figure from a recommendation's page.
+        migrations.RemoveField(model_name="meetingtotal", name="meetings_with_items"),
         migrations.RunPython(remake_sqlite_guard, migrations.RunPython.noop),
         migrations.RunPython(mark_recorded, migrations.RunPython.noop),
     ]

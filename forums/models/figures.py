@@ -171,7 +171,6 @@ class MeetingTotal(models.Model):
     # absent is unknown, and counting it as absence made a rate of missing data.
     members_expected = models.PositiveIntegerField(default=0)
     members_present = models.PositiveIntegerField(default=0)
-    meetings_with_items = models.PositiveIntegerField(default=0)
     agenda_items = models.PositiveIntegerField(default=0)
 
     def __str__(self):

@@ -119,6 +119,44 @@ def _counted_meetings(*, forum=None, start=None, end=None):
     return _in_range(meetings, "date", start, end)
 
 
+def _touching(*, forum=None, start=None, end=None):
+    """The one definition of the meetings that touched a recommendation: published, held
+    meetings with an agenda item tagged with it or a published commitment made there and
+    tagged with it (their stored figure rows, one per meeting and recommendation). Every
+    "meetings touching it" figure (home page, scorecard list, a recommendation's page,
+    both API endpoints) is counted from here or from its sums in meetings_touched()."""
+    return (
+        _counted_meetings(forum=forum, start=start, end=end)
+        .filter(recommendation__isnull=False)
+        .filter(Q(agenda_items__gt=0) | Q(via_commitment=True))
+    )
+
+
+def meetings_touched(*, forum=None, start=None, end=None) -> dict:
+    """Per recommendation id: {"meetings": meetings touching it, "items": its tagged agenda
+    items}, counted over _touching(). Without a date range, from the stored totals: a
+    meeting has a figure row for a recommendation only when it touched it
+    (figures._meeting_rows), so the totals' meetings count exactly _touching()'s rows."""
+    if start is None and end is None:
+        totals = MeetingTotal.objects.filter(recommendation__isnull=False)
+        if forum is not None:
+            totals = totals.filter(forum=forum)
+        rows = totals.values("recommendation_id").annotate(
+            meetings=Sum("meetings"), items=Sum("agenda_items")
+        )
+    else:
+        rows = (
+            _touching(forum=forum, start=start, end=end)
+            .values("recommendation_id")
+            .annotate(meetings=Count("date"), items=Sum("agenda_items"))
+        )
+    return {
+        row["recommendation_id"]: {"meetings": row["meetings"], "items": row["items"] or 0}
+        for row in rows.order_by()
+        if row["meetings"]
+    }
+
+
 def _tagged_commitments(*, forum=None, start=None, end=None):
     """Published commitments' stored tag rows; `forum` matches the forum responsible or
     the meeting's forum, as CommitmentQuerySet.for_forum does."""
@@ -146,6 +184,7 @@ def _commitment_counts(totals, today) -> dict:
             delivered=Sum("commitments", filter=Q(status=CommitmentStatus.DELIVERED)),
             open=Sum("commitments", filter=open_),
             open_undated=Sum("without_due_date", filter=open_),
+            undated=Sum("without_due_date"),
         )
         .order_by()
     )
@@ -166,6 +205,8 @@ def _commitment_counts(totals, today) -> dict:
         row["owner"]: {
             "total": row["total"] or 0,
             "delivered": row["delivered"] or 0,
+            # Without a due date a commitment is never overdue: said beside every overdue count.
+            "undated": row["undated"] or 0,
             "overdue": (row["open"] or 0)
             - (row["open_undated"] or 0)
             - not_yet_due.get(row["owner"], 0),
@@ -189,6 +230,7 @@ def headline_figures() -> dict:
         "meeting_count": meetings["n"] or 0,
         "commitment_count": sum(c["total"] for c in commitments),
         "overdue_count": sum(c["overdue"] for c in commitments),
+        "undated_count": sum(c["undated"] for c in commitments),
     }
 
 
@@ -203,15 +245,10 @@ def scorecard_summary(*, forum=None, start=None, end=None) -> list[dict]:
     if start is None and end is None:
         # The common case (home page, /scorecards/, a forum's): the stored totals.
         commitments = CommitmentTotal.objects.filter(recommendation__isnull=False)
-        meetings = MeetingTotal.objects.filter(recommendation__isnull=False)
         if forum is not None:
             commitments = commitments.filter(Q(owner=forum) | Q(other_forum=forum))
-            meetings = meetings.filter(forum=forum)
         status_rows = commitments.values("recommendation_id", "status").annotate(
             n=Sum("commitments")
-        )
-        meeting_rows = meetings.values("recommendation_id").annotate(
-            meetings=Sum("meetings_with_items"), items=Sum("agenda_items")
         )
     else:
         status_rows = (
@@ -219,18 +256,11 @@ def scorecard_summary(*, forum=None, start=None, end=None) -> list[dict]:
             .values("recommendation_id", "status")
             .annotate(n=Count("status"))
         )
-        meeting_rows = (
-            _counted_meetings(forum=forum, start=start, end=end)
-            .filter(recommendation__isnull=False, agenda_items__gt=0)
-            .values("recommendation_id")
-            .annotate(meetings=Count("date"), items=Sum("agenda_items"))
-        )
     counts = defaultdict(dict)
     for row in status_rows.order_by():
         if row["n"]:
             counts[row["recommendation_id"]][row["status"]] = row["n"]
-    meeting_rows = [row for row in meeting_rows.order_by() if row["meetings"]]
-    touched = {row["recommendation_id"]: row for row in meeting_rows}
+    touched = meetings_touched(forum=forum, start=start, end=end)
     return [
         {
             "recommendation": rec,
@@ -259,11 +289,7 @@ def scorecard(recommendation, *, forum=None, start=None, end=None) -> dict:
         row["status"]: row["n"]
         for row in commitments.order_by().values("status").annotate(n=Count("status"))
     }
-    meetings = (
-        _counted_meetings(forum=forum, start=start, end=end)
-        .filter(recommendation=recommendation)
-        .filter(Q(agenda_items__gt=0) | Q(via_commitment=True))
-    )
+    meetings = _touching(forum=forum, start=start, end=end).filter(recommendation=recommendation)
 
     per_quarter = defaultdict(lambda: {"meetings": 0, "commitments": 0})
     for row in (
@@ -284,6 +310,7 @@ def scorecard(recommendation, *, forum=None, start=None, end=None) -> dict:
     )
     commitment_figures = commitments.aggregate(
         overdue=Count("status", filter=_overdue(timezone.localdate())),
+        undated=Count("status", filter=Q(due_on__isnull=True)),
         made=Max("made_on"),
         changed=Max("latest_change_on"),
     )
@@ -301,6 +328,7 @@ def scorecard(recommendation, *, forum=None, start=None, end=None) -> dict:
         "meetings_touched": meeting_figures["touched"],
         "agenda_items": meeting_figures["items"] or 0,
         "overdue_commitments": commitment_figures["overdue"],
+        "commitments_without_due_date": commitment_figures["undated"],
         "latest_activity": max(latest) if latest else None,
         "activity_per_quarter": [
             {
@@ -454,6 +482,7 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
                 "commitments_total": c.get("total", 0),
                 "commitments_delivered": c.get("delivered", 0),
                 "commitments_overdue": c.get("overdue", 0),
+                "commitments_without_due_date": c.get("undated", 0),
                 "rubric": FORUM_HEALTH_RUBRIC,
             }
         )

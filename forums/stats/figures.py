@@ -291,7 +291,6 @@ def _refresh_meeting_totals(MeetingFigure, MeetingTotal, db, selected=None):
                 Sum("members_expected", filter=Q(attendance_recorded=True)), 0
             ),
             members_present=Coalesce(Sum("members_present", filter=Q(attendance_recorded=True)), 0),
-            meetings_with_items=Count("date", filter=Q(agenda_items__gt=0)),
             agenda_items=Sum("agenda_items"),
         )
         .order_by()
