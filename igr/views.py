@@ -83,6 +83,9 @@ class ChangeListView(FilteredListView):
         ("note", lambda c: c.note),
         ("evidence_source", lambda c: c.evidence_source.url if c.evidence_source else ""),
         ("evidence_meeting", lambda c: c.evidence_meeting.slug if c.evidence_meeting else ""),
+        # A voided change stays in the timeline (append-only), so the CSV says which are.
+        ("voided", lambda c: c.is_voided),
+        ("void_reason", lambda c: c.voided_by.reason if c.is_voided else ""),
     )
 
     def get_base_queryset(self):

@@ -155,7 +155,7 @@ class MeetingAdmin(RecordAdmin):
                 "fields": [
                     "forum",
                     ("date", "start_time"),
-                    ("date_confirmed", "date_note"),
+                    ("date_confirmed", "occurrence_confirmed", "date_note"),
                     ("status", "status_reason"),
                     "attendance_recorded",
                     "location",

@@ -145,6 +145,7 @@ class MeetingSerializer(RecordSerializer):
             "date",
             "start_time",
             "date_confirmed",
+            "occurrence_confirmed",
             "attendance_recorded",
             "date_note",
             "location",

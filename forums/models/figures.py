@@ -43,7 +43,7 @@ class MeetingFigure(models.Model):
     )
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+", db_index=False)
     date = models.DateField()
-    is_counted = models.BooleanField(help_text="Published and held.")
+    is_counted = models.BooleanField(help_text="Published, held, and its occurrence confirmed.")
     attendance_recorded = models.BooleanField(
         default=False, help_text="The meeting's attendance is recorded in full."
     )

@@ -37,6 +37,10 @@ class MeetingQuerySet(PublishableQuerySet):
     def held(self):
         return self.filter(status=MeetingStatus.HELD)
 
+    def unconfirmed(self):
+        """Meetings whose day or whose occurrence is not confirmed."""
+        return self.filter(Q(date_confirmed=False) | Q(occurrence_confirmed=False))
+
     def held_between(self, start: datetime.date | None, end: datetime.date | None):
         qs = self.held()
         if start is not None:
@@ -69,7 +73,8 @@ class MeetingQuerySet(PublishableQuerySet):
             rows = Attendance.objects.filter(meeting=OuterRef("pk"), authority=authority)
         return (
             self.held()
-            .filter(Exists(memberships))
+            # Nobody is expected at a meeting that may not have taken place.
+            .filter(Exists(memberships), occurrence_confirmed=True)
             .annotate(
                 attendance_status=Case(
                     When(
@@ -104,7 +109,15 @@ class Meeting(PublishableModel):
     date = models.DateField(db_index=True)
     start_time = models.TimeField(null=True, blank=True)
     date_confirmed = models.BooleanField(
-        default=True, help_text="Untick when sources disagree on the date or none confirms it."
+        default=True,
+        help_text="Untick when sources disagree on the day or none gives it (the meeting "
+        "itself is confirmed).",
+    )
+    occurrence_confirmed = models.BooleanField(
+        default=True,
+        help_text="Untick when no source confirms the meeting took place (for example, "
+        "only a photo caption mentions it). It is then listed and flagged, never counted "
+        "as held in the figures nor as the forum's last meeting.",
     )
     date_note = models.CharField(
         max_length=500, blank=True, help_text="Competing dates and who gives them."

@@ -56,7 +56,8 @@ SCORECARD_RUBRIC = (
 )
 
 FORUM_HEALTH_RUBRIC = (
-    "Meetings held counts published meetings marked held in the 365 days to today. The "
+    "Meetings held counts published meetings marked held in the 365 days to today, leaving "
+    "out any whose occurrence is not confirmed (they are listed, flagged). The "
     "verdicts are worked out only inside the window a forum's sources were checked: a "
     "forum is overdue when it promised to meet N times a year and, on the date its record "
     "is checked to, more than 365 ÷ N days (rounded up) had passed since its last held "
@@ -229,6 +230,11 @@ def headline_figures() -> dict:
         "forum_count": Forum.objects.published().count(),
         "meeting_count": meetings["n"] or 0,
         "commitment_count": sum(c["total"] for c in commitments),
+        # Held meetings that may not have taken place: left out of meeting_count, said.
+        "unconfirmed_meeting_count": Meeting.objects.published()
+        .held()
+        .filter(occurrence_confirmed=False)
+        .count(),
         "overdue_count": sum(c["overdue"] for c in commitments),
         "undated_count": sum(c["undated"] for c in commitments),
     }
@@ -408,12 +414,14 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
     # carry the confirmation, so these read the meetings' (forum, date) index, newest first.
     # An unconfirmed one is looked for only after the last met, a short range of it.
     held = Meeting.objects.published().held().filter(forum=OuterRef("pk"), date__lte=today)
-    last_held = held.filter(date_confirmed=True).order_by("-date").values("date")[:1]
+    last_held = (
+        held.filter(date_confirmed=True, occurrence_confirmed=True)
+        .order_by("-date")
+        .values("date")[:1]
+    )
     last_unconfirmed = (
-        held.filter(
-            date_confirmed=False,
-            date__gt=Coalesce(OuterRef("last_meeting"), Value(datetime.date(1, 1, 1))),
-        )
+        held.unconfirmed()
+        .filter(date__gt=Coalesce(OuterRef("last_meeting"), Value(datetime.date(1, 1, 1))))
         .order_by("-date")
         .values("date")[:1]
     )
@@ -540,7 +548,9 @@ def _attendance_groups(*, forum=None, start=None, end=None):
 def _forum_attendance_known(*, forum=None, start=None, end=None) -> dict:
     """Per forum slug: its held, published meetings (in the range) whose attendance is
     recorded and whose is not. One grouped query over the meetings."""
-    meetings = _in_range(Meeting.objects.published().held(), "date", start, end)
+    meetings = _in_range(
+        Meeting.objects.published().held().filter(occurrence_confirmed=True), "date", start, end
+    )
     if forum is not None:
         meetings = meetings.for_forum(forum)
     return {
@@ -718,7 +728,7 @@ def coverage(*, today: datetime.date | None = None) -> dict:
         .filter(~Exists(Document.objects.communiques().filter(meeting=OuterRef("pk"))))
         .order_by("-date")
     )
-    unconfirmed = meetings.filter(date_confirmed=False).order_by("-date")
+    unconfirmed = meetings.unconfirmed().order_by("-date")
     attendance_unrecorded = meetings.held().filter(attendance_recorded=False).order_by("-date")
     weak_meetings = (
         meetings.annotate(official=Count("sources", filter=official))

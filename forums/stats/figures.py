@@ -161,10 +161,27 @@ def _meeting_rows(meetings) -> list[MeetingRow]:
         via_commitment[meeting_id].add(rec_id)
 
     rows = []
-    for meeting_id, forum_id, date, state, status, recorded, communique in base.values_list(
-        "id", "forum_id", "date", "publication_state", "status", "attendance_recorded", "communique"
+    for (
+        meeting_id,
+        forum_id,
+        date,
+        state,
+        status,
+        occurred,
+        recorded,
+        communique,
+    ) in base.values_list(
+        "id",
+        "forum_id",
+        "date",
+        "publication_state",
+        "status",
+        "occurrence_confirmed",
+        "attendance_recorded",
+        "communique",
     ):
-        counted = state == PublicationState.PUBLISHED and status == MeetingStatus.HELD
+        # A meeting that may not have taken place is never counted as held.
+        counted = state == PublicationState.PUBLISHED and status == MeetingStatus.HELD and occurred
         expected, present = attendance.get(meeting_id, (0, 0))
         rows.append(
             MeetingRow(

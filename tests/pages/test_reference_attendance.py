@@ -41,16 +41,17 @@ def test_the_reference_data_records_attendance_only_where_its_sources_list_it(re
 def test_mayoral_council_attendance_rate_is_unknown_not_five_percent(reference_data, client):
     health = aggregates.forum_health(Forum.objects.get(slug="mayoral-council"), today=TODAY)
     assert health["attendance_rate"] is None
-    assert (health["attendance_recorded_meetings"], health["attendance_unknown_meetings"]) == (0, 3)
+    # Two held meetings; the possible one of 23 May 2025 is not counted as held.
+    assert (health["attendance_recorded_meetings"], health["attendance_unknown_meetings"]) == (0, 2)
     page = text(client.get("/forums/mayoral-council/"))
-    assert "Not known: attendance is not recorded for any of its 3 held meetings" in page
+    assert "Not known: attendance is not recorded for any of its 2 held meetings" in page
     assert "5% of member authorities" not in page
 
 
 def test_greater_manchester_reads_like_member_attendance(reference_data, client):
     page = text(client.get("/authorities/greater-manchester/"))
     assert (
-        "Expected at 6 held meetings of forums Greater Manchester Combined Authority "
+        "Expected at 5 held meetings of forums Greater Manchester Combined Authority "
         "belonged to on the day: present at 1; sent apologies to 0; absent from 0; "
-        "unknown for 5." in page
+        "unknown for 4." in page
     )

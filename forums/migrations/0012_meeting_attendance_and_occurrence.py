@@ -28,6 +28,18 @@ RECORDED = [
 ]
 
 
+# Known only from a photo caption (igr-facts 5.7): whether it took place is not confirmed.
+# Meetings whose day alone is unconfirmed keep date_confirmed unticked, as before.
+OCCURRENCE_UNCONFIRMED = ["mayoral-council-2025-05-23"]
+
+
+def mark_occurrence_unconfirmed(apps, schema_editor):
+    Meeting = apps.get_model("forums", "Meeting")
+    Meeting.objects.using(schema_editor.connection.alias).filter(
+        slug__in=OCCURRENCE_UNCONFIRMED, date_confirmed=False
+    ).update(occurrence_confirmed=False)
+
+
 def mark_recorded(apps, schema_editor):
     Meeting = apps.get_model("forums", "Meeting")
     Meeting.objects.using(schema_editor.connection.alias).filter(
@@ -91,10 +103,48 @@ class Migration(migrations.Migration):
                 name="meetingfigure_health_idx",
             ),
         ),
+        migrations.AddField(
+            model_name="historicalmeeting",
+            name="occurrence_confirmed",
+            field=models.BooleanField(
+                default=True,
+                help_text="Untick when no source confirms the meeting took place (for example, only a photo caption mentions it). It is then listed and flagged, never counted as held in the figures nor as the forum's last meeting.",
+            ),
+        ),
+        migrations.AddField(
+            model_name="meeting",
+            name="occurrence_confirmed",
+            field=models.BooleanField(
+                default=True,
+                help_text="Untick when no source confirms the meeting took place (for example, only a photo caption mentions it). It is then listed and flagged, never counted as held in the figures nor as the forum's last meeting.",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalmeeting",
+            name="date_confirmed",
+            field=models.BooleanField(
+                default=True,
+                help_text="Untick when sources disagree on the day or none gives it (the meeting itself is confirmed).",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="meeting",
+            name="date_confirmed",
+            field=models.BooleanField(
+                default=True,
+                help_text="Untick when sources disagree on the day or none gives it (the meeting itself is confirmed).",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="meetingfigure",
+            name="is_counted",
+            field=models.BooleanField(help_text="Published, held, and its occurrence confirmed."),
+        ),
         # Scorecards count the meetings touching a recommendation from the totals' own
         # `meetings` (forums.stats.aggregates.meetings_touched); the agenda-only count
         # gave the home page a different figure from a recommendation's page.
         migrations.RemoveField(model_name="meetingtotal", name="meetings_with_items"),
         migrations.RunPython(remake_sqlite_guard, migrations.RunPython.noop),
         migrations.RunPython(mark_recorded, migrations.RunPython.noop),
+        migrations.RunPython(mark_occurrence_unconfirmed, migrations.RunPython.noop),
     ]
