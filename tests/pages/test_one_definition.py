@@ -18,6 +18,10 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# Cold: 12 before issue 15, and the count of held meetings not confirmed to have taken
+# place; warm (cached aggregates): the data fingerprints and the two meeting lists.
+HOME_COLD, HOME_WARM = 12 + 1, 5
+
 
 def plain(response) -> str:
     """The page's text without tags, spaces collapsed."""
@@ -88,3 +92,18 @@ def test_overdue_counts_say_how_many_commitments_have_no_due_date(client):
     assert health[0]["commitments_without_due_date"] == 2
     card = client.get(f"/api/v1/recommendations/{rec.slug}/scorecard/").json()
     assert card["commitments_without_due_date"] == 2
+
+
+def test_home_page_query_count_is_pinned(client, django_assert_num_queries):
+    # Cold: the headline figures (forums, meeting and commitment totals, commitments not
+    # yet due, and the held meetings whose occurrence is not confirmed: issue 15), the
+    # scorecards (recommendations, commitment totals, meeting totals), record checks, the
+    # next and the latest meetings, and the data fingerprints keying the cache.
+    rec = RecommendationFactory()
+    meeting = MeetingFactory()
+    CommitmentFactory(meeting=meeting, recommendations=[rec])
+    with django_assert_num_queries(HOME_COLD) as cold:
+        client.get("/")
+    assert any("occurrence_confirmed" in q["sql"] for q in cold.captured_queries)
+    with django_assert_num_queries(HOME_WARM):
+        client.get("/")
