@@ -21,7 +21,10 @@ def _attendance_record(meetings) -> dict:
     return {
         "meetings": meetings,
         "expected": len(meetings),
-        **{status: counts[status] for status in ("present", "apologies", "absent", "unknown")},
+        **{
+            status: counts[status]
+            for status in ("present", "apologies", "represented", "absent", "unknown")
+        },
     }
 
 

@@ -26,6 +26,7 @@ class AttendanceStatus(models.TextChoices):
 
     PRESENT = "present", "Present"
     APOLOGIES = "apologies", "Sent apologies"
+    REPRESENTED = "represented", "Not there; someone else represented their authority"
     ABSENT = "absent", "Absent"
     UNKNOWN = "unknown", "Unknown: attendance not recorded"
 
@@ -54,20 +55,29 @@ class MeetingQuerySet(PublishableQuerySet):
         forum on the day), or `person` was (holding an office, on the day, at an authority
         that was), each annotated with `attendance_status`: present (someone from the
         authority, or the person, attended in person, virtually or as a substitute), sent
-        apologies, absent (not listed where the attendance is recorded), or unknown (not
-        listed, and the attendance is not recorded)."""
+        apologies, represented (a person not there whose authority someone else
+        attended for), absent (not listed where the attendance is recorded), or unknown
+        (not listed, and the attendance is not recorded)."""
         memberships = ForumMembership.objects.filter(
             forum=OuterRef("forum"), role__in=[MembershipRole.MEMBER, MembershipRole.CHAIR]
         ).on(OuterRef("date"))
+        # Nobody else stands for an authority; a person's authority may send someone else.
+        represented = Value(False)
         if person is not None:
-            memberships = memberships.filter(
+            in_office = Q(
                 Q(authority__offices__ended_on__isnull=True)
                 | Q(authority__offices__ended_on__gte=OuterRef("date")),
                 authority__offices__person=person,
                 authority__offices__started_on__lte=OuterRef("date"),
                 authority__offices__publication_state=PublicationState.PUBLISHED,
             )
+            memberships = memberships.filter(in_office)
             rows = Attendance.objects.filter(meeting=OuterRef("pk"), person=person)
+            represented = Exists(
+                Attendance.objects.filter(in_office, meeting=OuterRef("pk"))
+                .exclude(person=person)
+                .exclude(mode=AttendanceMode.APOLOGIES)
+            )
         else:
             memberships = memberships.filter(authority=authority)
             rows = Attendance.objects.filter(meeting=OuterRef("pk"), authority=authority)
@@ -85,6 +95,7 @@ class MeetingQuerySet(PublishableQuerySet):
                         Exists(rows.filter(mode=AttendanceMode.APOLOGIES)),
                         then=Value(AttendanceStatus.APOLOGIES),
                     ),
+                    When(represented, then=Value(AttendanceStatus.REPRESENTED)),
                     When(attendance_recorded=True, then=Value(AttendanceStatus.ABSENT)),
                     default=Value(AttendanceStatus.UNKNOWN),
                     output_field=models.CharField(),

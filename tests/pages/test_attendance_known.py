@@ -160,3 +160,21 @@ def test_staff_tick_attendance_recorded_in_the_meeting_admin(world, publisher_cl
     assert meeting.attendance_recorded is True
     # The stored figures followed (tests/conftest.py checks them against a rebuild too).
     assert aggregates.forum_health(world["forum"])["attendance_recorded_meetings"] == 4
+
+
+def test_a_person_whose_authority_someone_else_attended_for_is_not_absent(client, world):
+    # A second office holder at the same authority: where the mayor went, the authority was
+    # represented, so the deputy was not "absent"; where nobody from it went, both were.
+    deputy = PersonFactory(name="Dee Deputy")
+    OfficeFactory(
+        person=deputy,
+        authority=world["authority"],
+        title="Deputy Mayor",
+        started_on=datetime.date(2024, 5, 1),
+    )
+    page = text(client.get(deputy.get_absolute_url()))
+    assert (
+        "present at 0; sent apologies to 0; someone else represented their authority at 1; "
+        "absent from 1; unknown for 3." in page
+    )
+    assert "Not there; someone else represented their authority" in page
