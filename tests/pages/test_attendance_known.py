@@ -178,3 +178,9 @@ def test_a_person_whose_authority_someone_else_attended_for_is_not_absent(client
         "absent from 1; unknown for 3." in page
     )
     assert "Not there; someone else represented their authority" in page
+
+
+def test_methodology_says_how_unknown_attendance_and_unconfirmed_meetings_are_counted(client):
+    page = text(client.get("/methodology/"))
+    assert "such meetings are left out of attendance rates" in page
+    assert "counted nowhere as held" in page
