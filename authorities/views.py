@@ -1,5 +1,7 @@
 """Public pages for authorities and people. Every queryset starts from `.published()`."""
 
+from collections import Counter
+
 from django.apps import apps
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -8,6 +10,22 @@ from django.views.generic import DetailView
 from authorities.filters import AuthorityFilter
 from authorities.models import Authority, Office, Person
 from igr.listing import FilteredListView
+
+
+def _attendance_record(meetings) -> dict:
+    """Held meetings at which an authority or person was expected (annotated by the
+    meetings' expected_of()), newest first, and how many of them by attendance status:
+    present, sent apologies, absent (where attendance is recorded) and unknown."""
+    meetings = list(meetings.select_related("forum").order_by("-date", "slug"))
+    counts = Counter(m.attendance_status for m in meetings)
+    return {
+        "meetings": meetings,
+        "expected": len(meetings),
+        **{
+            status: counts[status]
+            for status in ("present", "apologies", "represented", "absent", "unknown")
+        },
+    }
 
 
 def _forums_model(name):
@@ -69,6 +87,9 @@ class AuthorityDetailView(DetailView):
             .select_related("forum")
             .order_by("forum__name"),
             meetings_attended=attended.select_related("forum").order_by("-date"),
+            attendance_record=_attendance_record(
+                Meeting.objects.published().expected_of(authority=authority)
+            ),
             commitments_led=Commitment.objects.published()
             .filter(lead_authority=authority)
             .select_related("meeting__forum", "forum")
@@ -80,6 +101,14 @@ class AuthorityDetailView(DetailView):
 class PersonDetailView(DetailView):
     template_name = "authorities/person_detail.html"
     context_object_name = "person"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        Meeting = _forums_model("Meeting")
+        context["attendance_record"] = _attendance_record(
+            Meeting.objects.published().expected_of(person=self.object)
+        )
+        return context
 
     def get_queryset(self):
         Attendance = _forums_model("Attendance")

@@ -151,6 +151,8 @@ class MeetingListView(FilteredListView):
         ("slug", lambda m: m.slug),
         ("date", lambda m: m.date),
         ("date_confirmed", lambda m: m.date_confirmed),
+        ("occurrence_confirmed", lambda m: m.occurrence_confirmed),
+        ("attendance_recorded", lambda m: m.attendance_recorded),
         ("forum", lambda m: m.forum.slug),
         ("forum_name", lambda m: m.forum.name),
         ("status", lambda m: m.status),
@@ -195,6 +197,14 @@ class MeetingDetailView(DraftPreviewMixin, DetailView):
         context = super().get_context_data(**kwargs)
         # Dates and reasons only: who made each edit stays with staff.
         context["history"] = self.object.history.order_by("-history_date")[:20]
+        if context["draft_preview"]:
+            # A draft meeting's commitments are drafts with it (they publish together):
+            # staff previewing it see them, each marked as a draft.
+            context["commitments"] = Commitment.objects.filter(meeting=self.object).select_related(
+                "lead_authority"
+            )
+        else:
+            context["commitments"] = self.object.commitments.all()  # published, prefetched
         return context
 
 
@@ -317,7 +327,10 @@ def _ical_status(meeting):
     happened) or it is postponed; CONFIRMED otherwise."""
     if meeting.status == MeetingStatus.CANCELLED:
         return "CANCELLED"
-    if not meeting.date_confirmed or meeting.status == MeetingStatus.POSTPONED:
+    if (
+        not (meeting.date_confirmed and meeting.occurrence_confirmed)
+        or meeting.status == MeetingStatus.POSTPONED
+    ):
         return "TENTATIVE"
     return "CONFIRMED"
 

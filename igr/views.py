@@ -85,6 +85,9 @@ class ChangeListView(FilteredListView):
         ("note", lambda c: c.note),
         ("evidence_source", lambda c: c.evidence_source.url if c.evidence_source else ""),
         ("evidence_meeting", lambda c: c.evidence_meeting.slug if c.evidence_meeting else ""),
+        # A voided change stays in the timeline (append-only), so the CSV says which are.
+        ("voided", lambda c: c.is_voided),
+        ("void_reason", lambda c: c.voided_by.reason if c.is_voided else ""),
     )
 
     def get_base_queryset(self):
@@ -149,9 +152,15 @@ class AttendanceView(ListView):
         response = csv_attachment(self.csv_name)
         columns = ["person", "person_name", "forum", "forum_name", *AttendanceMode.values]
         writer = csv.writer(response)
-        writer.writerow([*columns, "meetings"])
+        columns += [
+            "meetings",
+            "present_at_recorded",
+            "forum_meetings_recorded",
+            "forum_meetings_unrecorded",
+        ]
+        writer.writerow(columns)
         for row in aggregates.attendance_summary_rows(**self.filters):
-            writer.writerow([row[c] for c in columns] + [row["meetings"]])
+            writer.writerow([row[c] for c in columns])
         return response
 
     def get_context_data(self, **kwargs):

@@ -155,8 +155,9 @@ class MeetingAdmin(RecordAdmin):
                 "fields": [
                     "forum",
                     ("date", "start_time"),
-                    ("date_confirmed", "date_note"),
+                    ("date_confirmed", "occurrence_confirmed", "date_note"),
                     ("status", "status_reason"),
+                    "attendance_recorded",
                     "location",
                     ("host_authority", "chair"),
                     "summary",

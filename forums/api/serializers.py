@@ -145,6 +145,8 @@ class MeetingSerializer(RecordSerializer):
             "date",
             "start_time",
             "date_confirmed",
+            "occurrence_confirmed",
+            "attendance_recorded",
             "date_note",
             "location",
             "host_authority",
@@ -445,6 +447,9 @@ class QuarterSerializer(serializers.Serializer):
 
 class ScorecardSerializer(_ScoreFields):
     overdue_commitments = serializers.IntegerField()
+    commitments_without_due_date = serializers.IntegerField(
+        help_text="Tagged commitments with no due date, which are never counted overdue."
+    )
     latest_activity = serializers.DateField(allow_null=True)
     activity_per_quarter = QuarterSerializer(many=True)
     rubric = serializers.CharField(help_text="How the score is computed.")
@@ -481,11 +486,23 @@ class ForumHealthSerializer(serializers.Serializer):
         help_text="Judged on the checked-to date; unknown when the sources were never checked.",
     )
     overdue = serializers.BooleanField(help_text="The verdict is overdue.")
-    attendance_rate = serializers.FloatField(allow_null=True)
+    attendance_rate = serializers.FloatField(
+        allow_null=True,
+        help_text="Over held meetings whose attendance is recorded only; null when none is.",
+    )
+    attendance_recorded_meetings = serializers.IntegerField(
+        help_text="Held meetings whose attendance is recorded: the rate is worked out over these."
+    )
+    attendance_unknown_meetings = serializers.IntegerField(
+        help_text="Held meetings whose attendance is not recorded, left out of the rate."
+    )
     communique_rate = serializers.FloatField(allow_null=True)
     commitments_total = serializers.IntegerField()
     commitments_delivered = serializers.IntegerField()
     commitments_overdue = serializers.IntegerField()
+    commitments_without_due_date = serializers.IntegerField(
+        help_text="Commitments with no due date, which are never counted overdue."
+    )
     rubric = serializers.CharField()
 
 
@@ -494,6 +511,9 @@ class MatrixMeetingSerializer(serializers.Serializer):
     date = serializers.DateField()
     forum = serializers.CharField()
     forum_name = serializers.CharField()
+    attendance_recorded = serializers.BooleanField(
+        help_text="The sources list who attended, so a person not listed was not there."
+    )
 
 
 class MatrixRowSerializer(serializers.Serializer):
@@ -501,14 +521,18 @@ class MatrixRowSerializer(serializers.Serializer):
     person_name = serializers.CharField()
     cells = serializers.ListField(
         child=serializers.CharField(allow_null=True),
-        help_text="Attendance mode at each meeting, in the order of `meetings`; null if absent.",
+        help_text="Attendance mode at each meeting, in the order of `meetings`; where the "
+        "person is not listed, `not_listed` if the meeting's attendance is recorded and "
+        "`unknown` if it is not.",
     )
 
 
 class AttendanceMatrixSerializer(serializers.Serializer):
     meetings = MatrixMeetingSerializer(many=True)
     people = MatrixRowSerializer(many=True)
-    modes = serializers.DictField(child=serializers.CharField(), help_text="Mode labels.")
+    modes = serializers.DictField(
+        child=serializers.CharField(), help_text="Labels of the cells' values."
+    )
 
 
 class PartyPerForumSerializer(serializers.Serializer):

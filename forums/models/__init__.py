@@ -29,6 +29,7 @@ from forums.models.meetings import (  # noqa: F401
     Attendance,
     AttendanceMode,
     AttendanceQuerySet,
+    AttendanceStatus,
     ChildOfMeetingQuerySet,
     Document,
     DocumentKind,

@@ -43,7 +43,10 @@ class MeetingFigure(models.Model):
     )
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+", db_index=False)
     date = models.DateField()
-    is_counted = models.BooleanField(help_text="Published and held.")
+    is_counted = models.BooleanField(help_text="Published, held, and its occurrence confirmed.")
+    attendance_recorded = models.BooleanField(
+        default=False, help_text="The meeting's attendance is recorded in full."
+    )
     members_expected = models.PositiveIntegerField(default=0)
     members_present = models.PositiveIntegerField(default=0)
     has_communique = models.BooleanField(default=False)
@@ -56,7 +59,12 @@ class MeetingFigure(models.Model):
             # figures it sums, read from the index alone.
             models.Index(
                 fields=["forum", "date"],
-                include=["members_expected", "members_present", "has_communique"],
+                include=[
+                    "attendance_recorded",
+                    "members_expected",
+                    "members_present",
+                    "has_communique",
+                ],
                 condition=Q(recommendation__isnull=True, is_counted=True),
                 name="meetingfigure_health_idx",
             ),
@@ -156,9 +164,13 @@ class MeetingTotal(models.Model):
     )
     meetings = models.PositiveIntegerField(default=0)
     with_communique = models.PositiveIntegerField(default=0)
+    attendance_recorded = models.PositiveIntegerField(
+        default=0, help_text="Meetings whose attendance is recorded."
+    )
+    # Summed over the meetings whose attendance is recorded only: elsewhere who was
+    # absent is unknown, and counting it as absence made a rate of missing data.
     members_expected = models.PositiveIntegerField(default=0)
     members_present = models.PositiveIntegerField(default=0)
-    meetings_with_items = models.PositiveIntegerField(default=0)
     agenda_items = models.PositiveIntegerField(default=0)
 
     def __str__(self):

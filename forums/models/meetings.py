@@ -4,12 +4,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from forums.models.forums import Forum
+from forums.models.forums import Forum, ForumMembership, MembershipRole
 from forums.models.sources import Recommendation, Source
 from igr.records import PublicationState, PublishableModel, PublishableQuerySet, TimeStampedModel
 
@@ -21,12 +21,26 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class AttendanceStatus(models.TextChoices):
+    """Whether an expected authority or person was at a held meeting, as far as is known."""
+
+    PRESENT = "present", "Present"
+    APOLOGIES = "apologies", "Sent apologies"
+    REPRESENTED = "represented", "Not there; someone else represented their authority"
+    ABSENT = "absent", "Absent"
+    UNKNOWN = "unknown", "Unknown: attendance not recorded"
+
+
 class MeetingQuerySet(PublishableQuerySet):
     def for_forum(self, forum):
         return self.filter(forum=forum)
 
     def held(self):
         return self.filter(status=MeetingStatus.HELD)
+
+    def unconfirmed(self):
+        """Meetings whose day or whose occurrence is not confirmed."""
+        return self.filter(Q(date_confirmed=False) | Q(occurrence_confirmed=False))
 
     def held_between(self, start: datetime.date | None, end: datetime.date | None):
         qs = self.held()
@@ -35,6 +49,59 @@ class MeetingQuerySet(PublishableQuerySet):
         if end is not None:
             qs = qs.filter(date__lte=end)
         return qs
+
+    def expected_of(self, *, authority=None, person=None):
+        """Held meetings at which `authority` was expected (a member or the chair of the
+        forum on the day), or `person` was (holding an office, on the day, at an authority
+        that was), each annotated with `attendance_status`: present (someone from the
+        authority, or the person, attended in person, virtually or as a substitute), sent
+        apologies, represented (a person not there whose authority someone else
+        attended for), absent (not listed where the attendance is recorded), or unknown
+        (not listed, and the attendance is not recorded)."""
+        memberships = ForumMembership.objects.filter(
+            forum=OuterRef("forum"), role__in=[MembershipRole.MEMBER, MembershipRole.CHAIR]
+        ).on(OuterRef("date"))
+        # Nobody else stands for an authority; a person's authority may send someone else.
+        represented = Value(False)
+        if person is not None:
+            in_office = Q(
+                Q(authority__offices__ended_on__isnull=True)
+                | Q(authority__offices__ended_on__gte=OuterRef("date")),
+                authority__offices__person=person,
+                authority__offices__started_on__lte=OuterRef("date"),
+                authority__offices__publication_state=PublicationState.PUBLISHED,
+            )
+            memberships = memberships.filter(in_office)
+            rows = Attendance.objects.filter(meeting=OuterRef("pk"), person=person)
+            represented = Exists(
+                Attendance.objects.filter(in_office, meeting=OuterRef("pk"))
+                .exclude(person=person)
+                .exclude(mode=AttendanceMode.APOLOGIES)
+            )
+        else:
+            memberships = memberships.filter(authority=authority)
+            rows = Attendance.objects.filter(meeting=OuterRef("pk"), authority=authority)
+        return (
+            self.held()
+            # Nobody is expected at a meeting that may not have taken place.
+            .filter(Exists(memberships), occurrence_confirmed=True)
+            .annotate(
+                attendance_status=Case(
+                    When(
+                        Exists(rows.exclude(mode=AttendanceMode.APOLOGIES)),
+                        then=Value(AttendanceStatus.PRESENT),
+                    ),
+                    When(
+                        Exists(rows.filter(mode=AttendanceMode.APOLOGIES)),
+                        then=Value(AttendanceStatus.APOLOGIES),
+                    ),
+                    When(represented, then=Value(AttendanceStatus.REPRESENTED)),
+                    When(attendance_recorded=True, then=Value(AttendanceStatus.ABSENT)),
+                    default=Value(AttendanceStatus.UNKNOWN),
+                    output_field=models.CharField(),
+                )
+            )
+        )
 
     def upcoming(self, today: datetime.date | None = None):
         today = today or timezone.localdate()
@@ -53,10 +120,25 @@ class Meeting(PublishableModel):
     date = models.DateField(db_index=True)
     start_time = models.TimeField(null=True, blank=True)
     date_confirmed = models.BooleanField(
-        default=True, help_text="Untick when sources disagree on the date or none confirms it."
+        default=True,
+        help_text="Untick when sources disagree on the day or none gives it (the meeting "
+        "itself is confirmed).",
+    )
+    occurrence_confirmed = models.BooleanField(
+        default=True,
+        help_text="Untick when no source confirms the meeting took place (for example, "
+        "only a photo caption mentions it). It is then listed and flagged, never counted "
+        "as held in the figures nor as the forum's last meeting.",
     )
     date_note = models.CharField(
         max_length=500, blank=True, help_text="Competing dates and who gives them."
+    )
+    attendance_recorded = models.BooleanField(
+        "attendance recorded",
+        default=False,
+        help_text="Tick only when the sources list who attended (and who sent apologies), so "
+        "that a member not listed was absent. Left unticked, who was absent is unknown and "
+        "the meeting is left out of attendance rates.",
     )
     location = models.CharField(max_length=300, blank=True)
     host_authority = models.ForeignKey(
@@ -123,6 +205,10 @@ class Meeting(PublishableModel):
     def publication_dependents(self):
         # A meeting's page shows what was agreed there: its commitments move with it.
         return self.commitments.all()
+
+    def get_attendance_status_display(self) -> str:
+        """The label of `attendance_status`, annotated by MeetingQuerySet.expected_of()."""
+        return AttendanceStatus(self.attendance_status).label
 
     @property
     def is_past_due(self) -> bool:

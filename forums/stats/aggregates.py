@@ -56,7 +56,8 @@ SCORECARD_RUBRIC = (
 )
 
 FORUM_HEALTH_RUBRIC = (
-    "Meetings held counts published meetings marked held in the 365 days to today. The "
+    "Meetings held counts published meetings marked held in the 365 days to today, leaving "
+    "out any whose occurrence is not confirmed (they are listed, flagged). The "
     "verdicts are worked out only inside the window a forum's sources were checked: a "
     "forum is overdue when it promised to meet N times a year and, on the date its record "
     "is checked to, more than 365 ÷ N days (rounded up) had passed since its last held "
@@ -64,11 +65,21 @@ FORUM_HEALTH_RUBRIC = (
     "A meeting whose date or occurrence is not confirmed is shown beside the last meeting, "
     "flagged, and never counts as it. Without a checked-to date the verdicts are unknown, "
     "not overdue, and a promise is judged kept or not only when the whole 12 months are "
-    "checked. Attendance rate is, over held meetings, the share of member authorities "
-    "(members on the meeting date) with someone present in person, virtually or as a "
-    "substitute. Communiqué rate is the share of held meetings with a published communiqué "
-    "on record."
+    "checked. Attendance rate is, over held meetings whose attendance is recorded (the "
+    "sources list who attended), the share of member authorities (members on the meeting "
+    "date) with someone present in person, virtually or as a substitute; meetings whose "
+    "attendance is not recorded are left out and counted separately, since who was absent "
+    "from them is unknown. Communiqué rate is the share of held meetings with a published "
+    "communiqué on record."
 )
+
+# The attendance matrix's cells: a mode, or why the person is not listed.
+NOT_LISTED, UNKNOWN = "not_listed", "unknown"
+MATRIX_CELLS = {
+    **dict(AttendanceMode.choices),
+    NOT_LISTED: "Not listed (attendance recorded)",
+    UNKNOWN: "Unknown (attendance not recorded)",
+}
 
 # What a forum's health verdict can be; "unknown" when its sources were never checked.
 HEALTH_VERDICTS = ("overdue", "not_overdue", "no_promise", "unknown")
@@ -109,6 +120,44 @@ def _counted_meetings(*, forum=None, start=None, end=None):
     return _in_range(meetings, "date", start, end)
 
 
+def _touching(*, forum=None, start=None, end=None):
+    """The one definition of the meetings that touched a recommendation: published, held
+    meetings with an agenda item tagged with it or a published commitment made there and
+    tagged with it (their stored figure rows, one per meeting and recommendation). Every
+    "meetings touching it" figure (home page, scorecard list, a recommendation's page,
+    both API endpoints) is counted from here or from its sums in meetings_touched()."""
+    return (
+        _counted_meetings(forum=forum, start=start, end=end)
+        .filter(recommendation__isnull=False)
+        .filter(Q(agenda_items__gt=0) | Q(via_commitment=True))
+    )
+
+
+def meetings_touched(*, forum=None, start=None, end=None) -> dict:
+    """Per recommendation id: {"meetings": meetings touching it, "items": its tagged agenda
+    items}, counted over _touching(). Without a date range, from the stored totals: a
+    meeting has a figure row for a recommendation only when it touched it
+    (figures._meeting_rows), so the totals' meetings count exactly _touching()'s rows."""
+    if start is None and end is None:
+        totals = MeetingTotal.objects.filter(recommendation__isnull=False)
+        if forum is not None:
+            totals = totals.filter(forum=forum)
+        rows = totals.values("recommendation_id").annotate(
+            meetings=Sum("meetings"), items=Sum("agenda_items")
+        )
+    else:
+        rows = (
+            _touching(forum=forum, start=start, end=end)
+            .values("recommendation_id")
+            .annotate(meetings=Count("date"), items=Sum("agenda_items"))
+        )
+    return {
+        row["recommendation_id"]: {"meetings": row["meetings"], "items": row["items"] or 0}
+        for row in rows.order_by()
+        if row["meetings"]
+    }
+
+
 def _tagged_commitments(*, forum=None, start=None, end=None):
     """Published commitments' stored tag rows; `forum` matches the forum responsible or
     the meeting's forum, as CommitmentQuerySet.for_forum does."""
@@ -136,6 +185,7 @@ def _commitment_counts(totals, today) -> dict:
             delivered=Sum("commitments", filter=Q(status=CommitmentStatus.DELIVERED)),
             open=Sum("commitments", filter=open_),
             open_undated=Sum("without_due_date", filter=open_),
+            undated=Sum("without_due_date"),
         )
         .order_by()
     )
@@ -156,6 +206,8 @@ def _commitment_counts(totals, today) -> dict:
         row["owner"]: {
             "total": row["total"] or 0,
             "delivered": row["delivered"] or 0,
+            # Without a due date a commitment is never overdue: said beside every overdue count.
+            "undated": row["undated"] or 0,
             "overdue": (row["open"] or 0)
             - (row["open_undated"] or 0)
             - not_yet_due.get(row["owner"], 0),
@@ -178,7 +230,13 @@ def headline_figures() -> dict:
         "forum_count": Forum.objects.published().count(),
         "meeting_count": meetings["n"] or 0,
         "commitment_count": sum(c["total"] for c in commitments),
+        # Held meetings that may not have taken place: left out of meeting_count, said.
+        "unconfirmed_meeting_count": Meeting.objects.published()
+        .held()
+        .filter(occurrence_confirmed=False)
+        .count(),
         "overdue_count": sum(c["overdue"] for c in commitments),
+        "undated_count": sum(c["undated"] for c in commitments),
     }
 
 
@@ -193,15 +251,10 @@ def scorecard_summary(*, forum=None, start=None, end=None) -> list[dict]:
     if start is None and end is None:
         # The common case (home page, /scorecards/, a forum's): the stored totals.
         commitments = CommitmentTotal.objects.filter(recommendation__isnull=False)
-        meetings = MeetingTotal.objects.filter(recommendation__isnull=False)
         if forum is not None:
             commitments = commitments.filter(Q(owner=forum) | Q(other_forum=forum))
-            meetings = meetings.filter(forum=forum)
         status_rows = commitments.values("recommendation_id", "status").annotate(
             n=Sum("commitments")
-        )
-        meeting_rows = meetings.values("recommendation_id").annotate(
-            meetings=Sum("meetings_with_items"), items=Sum("agenda_items")
         )
     else:
         status_rows = (
@@ -209,18 +262,11 @@ def scorecard_summary(*, forum=None, start=None, end=None) -> list[dict]:
             .values("recommendation_id", "status")
             .annotate(n=Count("status"))
         )
-        meeting_rows = (
-            _counted_meetings(forum=forum, start=start, end=end)
-            .filter(recommendation__isnull=False, agenda_items__gt=0)
-            .values("recommendation_id")
-            .annotate(meetings=Count("date"), items=Sum("agenda_items"))
-        )
     counts = defaultdict(dict)
     for row in status_rows.order_by():
         if row["n"]:
             counts[row["recommendation_id"]][row["status"]] = row["n"]
-    meeting_rows = [row for row in meeting_rows.order_by() if row["meetings"]]
-    touched = {row["recommendation_id"]: row for row in meeting_rows}
+    touched = meetings_touched(forum=forum, start=start, end=end)
     return [
         {
             "recommendation": rec,
@@ -249,11 +295,7 @@ def scorecard(recommendation, *, forum=None, start=None, end=None) -> dict:
         row["status"]: row["n"]
         for row in commitments.order_by().values("status").annotate(n=Count("status"))
     }
-    meetings = (
-        _counted_meetings(forum=forum, start=start, end=end)
-        .filter(recommendation=recommendation)
-        .filter(Q(agenda_items__gt=0) | Q(via_commitment=True))
-    )
+    meetings = _touching(forum=forum, start=start, end=end).filter(recommendation=recommendation)
 
     per_quarter = defaultdict(lambda: {"meetings": 0, "commitments": 0})
     for row in (
@@ -274,6 +316,7 @@ def scorecard(recommendation, *, forum=None, start=None, end=None) -> dict:
     )
     commitment_figures = commitments.aggregate(
         overdue=Count("status", filter=_overdue(timezone.localdate())),
+        undated=Count("status", filter=Q(due_on__isnull=True)),
         made=Max("made_on"),
         changed=Max("latest_change_on"),
     )
@@ -291,6 +334,7 @@ def scorecard(recommendation, *, forum=None, start=None, end=None) -> dict:
         "meetings_touched": meeting_figures["touched"],
         "agenda_items": meeting_figures["items"] or 0,
         "overdue_commitments": commitment_figures["overdue"],
+        "commitments_without_due_date": commitment_figures["undated"],
         "latest_activity": max(latest) if latest else None,
         "activity_per_quarter": [
             {
@@ -324,7 +368,14 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
         row["forum_id"]: row
         for row in MeetingTotal.objects.filter(
             recommendation__isnull=True, forum__in=forums
-        ).values("forum_id", "meetings", "with_communique", "members_expected", "members_present")
+        ).values(
+            "forum_id",
+            "meetings",
+            "with_communique",
+            "attendance_recorded",
+            "members_expected",
+            "members_present",
+        )
     }
     # The totals hold every held meeting; those after `today` (none, unless `today` is
     # in the past) come off, and the last 12 months are counted, from one short range of
@@ -333,14 +384,16 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
         recommendation__isnull=True, is_counted=True, forum__in=forums, date__gt=year_ago
     )
     later = Q(date__gt=today)
+    later_recorded = later & Q(attendance_recorded=True)
     for row in (
         recent.values("forum_id")
         .annotate(
             held_last_12_months=Count("date", filter=~later),
             later=Count("date", filter=later),
             later_communique=Count("date", filter=later & Q(has_communique=True)),
-            later_expected=Sum("members_expected", filter=later),
-            later_present=Sum("members_present", filter=later),
+            later_recorded=Count("date", filter=later_recorded),
+            later_expected=Sum("members_expected", filter=later_recorded),
+            later_present=Sum("members_present", filter=later_recorded),
         )
         .order_by()
     ):
@@ -348,6 +401,7 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
         for field, later_field in (
             ("meetings", "later"),
             ("with_communique", "later_communique"),
+            ("attendance_recorded", "later_recorded"),
             ("members_expected", "later_expected"),
             ("members_present", "later_present"),
         ):
@@ -360,12 +414,14 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
     # carry the confirmation, so these read the meetings' (forum, date) index, newest first.
     # An unconfirmed one is looked for only after the last met, a short range of it.
     held = Meeting.objects.published().held().filter(forum=OuterRef("pk"), date__lte=today)
-    last_held = held.filter(date_confirmed=True).order_by("-date").values("date")[:1]
+    last_held = (
+        held.filter(date_confirmed=True, occurrence_confirmed=True)
+        .order_by("-date")
+        .values("date")[:1]
+    )
     last_unconfirmed = (
-        held.filter(
-            date_confirmed=False,
-            date__gt=Coalesce(OuterRef("last_meeting"), Value(datetime.date(1, 1, 1))),
-        )
+        held.unconfirmed()
+        .filter(date__gt=Coalesce(OuterRef("last_meeting"), Value(datetime.date(1, 1, 1))))
         .order_by("-date")
         .values("date")[:1]
     )
@@ -422,15 +478,19 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
                 "expected_interval_days": interval,
                 "verdict": verdict,
                 "overdue": verdict == "overdue",
+                # Over the meetings whose attendance is recorded only, and says how many.
                 "attendance_rate": (
                     round((row.get("members_present") or 0) / expected, 3) if expected else None
                 ),
+                "attendance_recorded_meetings": row.get("attendance_recorded", 0),
+                "attendance_unknown_meetings": held_total - row.get("attendance_recorded", 0),
                 "communique_rate": (
                     round(row.get("with_communique", 0) / held_total, 3) if held_total else None
                 ),
                 "commitments_total": c.get("total", 0),
                 "commitments_delivered": c.get("delivered", 0),
                 "commitments_overdue": c.get("overdue", 0),
+                "commitments_without_due_date": c.get("undated", 0),
                 "rubric": FORUM_HEALTH_RUBRIC,
             }
         )
@@ -476,12 +536,36 @@ def _attendance_groups(*, forum=None, start=None, end=None):
         .annotate(
             **{mode: Count("id", filter=Q(mode=mode)) for mode in AttendanceMode.values},
             meetings=Count("id"),
+            present_at_recorded=Count(
+                "id",
+                filter=Q(meeting__attendance_recorded=True) & ~Q(mode=AttendanceMode.APOLOGIES),
+            ),
         )
         .order_by("person__name", "person__slug", "meeting__forum__name", "meeting__forum__slug")
     )
 
 
-def _summary_row(row) -> dict:
+def _forum_attendance_known(*, forum=None, start=None, end=None) -> dict:
+    """Per forum slug: its held, published meetings (in the range) whose attendance is
+    recorded and whose is not. One grouped query over the meetings."""
+    meetings = _in_range(
+        Meeting.objects.published().held().filter(occurrence_confirmed=True), "date", start, end
+    )
+    if forum is not None:
+        meetings = meetings.for_forum(forum)
+    return {
+        row["forum__slug"]: (row["recorded"], row["unrecorded"])
+        for row in meetings.values("forum__slug")
+        .annotate(
+            recorded=Count("id", filter=Q(attendance_recorded=True)),
+            unrecorded=Count("id", filter=Q(attendance_recorded=False)),
+        )
+        .order_by()
+    }
+
+
+def _summary_row(row, known: dict) -> dict:
+    recorded, unrecorded = known.get(row["meeting__forum__slug"], (0, 0))
     return {
         "person": row["person__slug"],
         "person_name": row["person__name"],
@@ -489,6 +573,11 @@ def _summary_row(row) -> dict:
         "forum_name": row["meeting__forum__name"],
         "meetings": row["meetings"],
         **{mode: row[mode] for mode in AttendanceMode.values},
+        # Present at P of the forum's R meetings whose attendance is recorded; at its U
+        # others who was there is known only where listed, and who was absent is unknown.
+        "present_at_recorded": row["present_at_recorded"],
+        "forum_meetings_recorded": recorded,
+        "forum_meetings_unrecorded": unrecorded,
     }
 
 
@@ -507,13 +596,15 @@ def attendance_summary(*, forum=None, start=None, end=None, offset=0, limit=None
     `limit` give one page of the rows (LIMIT/OFFSET in the database), cached per page."""
     rows = _attendance_groups(forum=forum, start=start, end=end)
     rows = rows[offset : offset + limit] if limit is not None else rows[offset:]
-    return [_summary_row(row) for row in rows]
+    known = _forum_attendance_known(forum=forum, start=start, end=end)
+    return [_summary_row(row, known) for row in rows]
 
 
 def attendance_summary_rows(*, forum=None, start=None, end=None):
     """Every row of attendance_summary, streamed from the cursor (the CSV), uncached."""
     rows = _attendance_groups(forum=forum, start=start, end=end)
-    return (_summary_row(row) for row in rows.iterator(chunk_size=2000))
+    known = _forum_attendance_known(forum=forum, start=start, end=end)
+    return (_summary_row(row, known) for row in rows.iterator(chunk_size=2000))
 
 
 @cached_aggregate
@@ -527,7 +618,7 @@ def attendance_matrix(*, forum=None, start=None, end=None) -> dict:
         .filter(attendances__isnull=False)
         .distinct()
         .order_by("date", "forum__name")
-        .values("slug", "date", "forum__slug", "forum__name")
+        .values("slug", "date", "forum__slug", "forum__name", "attendance_recorded")
     )
     cells = defaultdict(dict)
     names = {}
@@ -543,6 +634,7 @@ def attendance_matrix(*, forum=None, start=None, end=None) -> dict:
                 "date": m["date"],
                 "forum": m["forum__slug"],
                 "forum_name": m["forum__name"],
+                "attendance_recorded": m["attendance_recorded"],
             }
             for m in meetings
         ],
@@ -550,11 +642,16 @@ def attendance_matrix(*, forum=None, start=None, end=None) -> dict:
             {
                 "person": slug,
                 "person_name": names[slug],
-                "cells": [cells[slug].get(m["slug"]) for m in meetings],
+                # Not listed is a fact only where the meeting's attendance is recorded.
+                "cells": [
+                    cells[slug].get(m["slug"])
+                    or (NOT_LISTED if m["attendance_recorded"] else UNKNOWN)
+                    for m in meetings
+                ],
             }
             for slug in sorted(names, key=lambda s: names[s])
         ],
-        "modes": dict(AttendanceMode.choices),
+        "modes": MATRIX_CELLS,
     }
 
 
@@ -631,7 +728,8 @@ def coverage(*, today: datetime.date | None = None) -> dict:
         .filter(~Exists(Document.objects.communiques().filter(meeting=OuterRef("pk"))))
         .order_by("-date")
     )
-    unconfirmed = meetings.filter(date_confirmed=False).order_by("-date")
+    unconfirmed = meetings.unconfirmed().order_by("-date")
+    attendance_unrecorded = meetings.held().filter(attendance_recorded=False).order_by("-date")
     weak_meetings = (
         meetings.annotate(official=Count("sources", filter=official))
         .filter(official=0)
@@ -679,6 +777,7 @@ def coverage(*, today: datetime.date | None = None) -> dict:
         "not_found": general_gaps[KnownGapKind.NOT_FOUND],
         "meetings_without_communique": list(without_communique),
         "unconfirmed_dates": list(unconfirmed),
+        "meetings_without_recorded_attendance": list(attendance_unrecorded),
         "meetings_without_official_source": list(weak_meetings),
         "commitments_without_official_source": list(weak_commitments),
         "overdue_scheduled_meetings": list(meetings.past_due(today).order_by("date")),

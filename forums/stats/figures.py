@@ -21,6 +21,7 @@ from typing import NamedTuple
 from django.apps import apps as global_apps
 from django.db import connections, router, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from forums import models as m
 from forums.models import AttendanceMode, DocumentKind, MeetingStatus, MembershipRole
@@ -38,6 +39,7 @@ class MeetingRow(NamedTuple):
     forum_id: int
     date: object
     is_counted: bool
+    attendance_recorded: bool = False
     members_expected: int = 0
     members_present: int = 0
     has_communique: bool = False
@@ -159,10 +161,27 @@ def _meeting_rows(meetings) -> list[MeetingRow]:
         via_commitment[meeting_id].add(rec_id)
 
     rows = []
-    for meeting_id, forum_id, date, state, status, communique in base.values_list(
-        "id", "forum_id", "date", "publication_state", "status", "communique"
+    for (
+        meeting_id,
+        forum_id,
+        date,
+        state,
+        status,
+        occurred,
+        recorded,
+        communique,
+    ) in base.values_list(
+        "id",
+        "forum_id",
+        "date",
+        "publication_state",
+        "status",
+        "occurrence_confirmed",
+        "attendance_recorded",
+        "communique",
     ):
-        counted = state == PublicationState.PUBLISHED and status == MeetingStatus.HELD
+        # A meeting that may not have taken place is never counted as held.
+        counted = state == PublicationState.PUBLISHED and status == MeetingStatus.HELD and occurred
         expected, present = attendance.get(meeting_id, (0, 0))
         rows.append(
             MeetingRow(
@@ -171,6 +190,7 @@ def _meeting_rows(meetings) -> list[MeetingRow]:
                 forum_id=forum_id,
                 date=date,
                 is_counted=counted,
+                attendance_recorded=recorded,
                 members_expected=expected,
                 members_present=present,
                 has_communique=communique,
@@ -282,14 +302,18 @@ def _refresh_meeting_totals(MeetingFigure, MeetingTotal, db, selected=None):
         .annotate(
             meetings=Count("date"),
             with_communique=Count("date", filter=Q(has_communique=True)),
-            members_expected=Sum("members_expected"),
-            members_present=Sum("members_present"),
-            meetings_with_items=Count("date", filter=Q(agenda_items__gt=0)),
+            # Attendance is summed over the meetings whose attendance is recorded only.
+            recorded=Count("date", filter=Q(attendance_recorded=True)),
+            members_expected=Coalesce(
+                Sum("members_expected", filter=Q(attendance_recorded=True)), 0
+            ),
+            members_present=Coalesce(Sum("members_present", filter=Q(attendance_recorded=True)), 0),
             agenda_items=Sum("agenda_items"),
         )
         .order_by()
     )
-    totals = [MeetingTotal(**row) for row in rows]
+    # (The count is named apart from the figures' own attendance_recorded it filters on.)
+    totals = [MeetingTotal(attendance_recorded=row.pop("recorded"), **row) for row in rows]
     MeetingTotal.objects.using(db).filter(selected).delete()
     MeetingTotal.objects.using(db).bulk_create(totals, batch_size=CHUNK)
 

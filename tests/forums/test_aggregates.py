@@ -110,8 +110,8 @@ def test_forum_health_attendance_and_communique_rates():
     members = [AuthorityFactory(), AuthorityFactory()]
     for authority in members:
         ForumMembershipFactory(forum=forum, authority=authority)
-    first = MeetingFactory(forum=forum, date=datetime.date(2025, 1, 1))
-    second = MeetingFactory(forum=forum, date=datetime.date(2025, 6, 1))
+    first = MeetingFactory(forum=forum, date=datetime.date(2025, 1, 1), attendance_recorded=True)
+    second = MeetingFactory(forum=forum, date=datetime.date(2025, 6, 1), attendance_recorded=True)
     AttendanceFactory(meeting=first, authority=members[0])
     AttendanceFactory(meeting=first, authority=members[1], mode="virtual")
     AttendanceFactory(meeting=second, authority=members[0], mode="apologies")
@@ -122,6 +122,43 @@ def test_forum_health_attendance_and_communique_rates():
     assert health["attendance_rate"] == 0.5  # 2 of 4 member-meetings present
     assert health["communique_rate"] == 0.5
     assert health["overdue"] is False  # no promise, so never overdue
+
+
+def test_forum_health_attendance_rate_leaves_out_meetings_whose_attendance_is_unknown():
+    # Issue 15: a held meeting whose sources do not list who attended counted as "nobody
+    # from the members came", so a forum with little recorded showed a rate near 0%.
+    forum = ForumFactory()
+    members = [AuthorityFactory(), AuthorityFactory()]
+    for authority in members:
+        ForumMembershipFactory(forum=forum, authority=authority)
+    recorded = MeetingFactory(forum=forum, date=datetime.date(2025, 1, 1), attendance_recorded=True)
+    AttendanceFactory(meeting=recorded, authority=members[0])
+    AttendanceFactory(meeting=recorded, authority=members[1])
+    for day in (2, 3, 4):
+        MeetingFactory(forum=forum, date=datetime.date(2025, 2, day))  # nothing recorded
+    partly = MeetingFactory(forum=forum, date=datetime.date(2025, 3, 1))
+    AttendanceFactory(meeting=partly, authority=members[0])
+
+    health = aggregates.forum_health(forum, today=TODAY)
+    assert health["attendance_rate"] == 1.0  # 2 of 2 at the one recorded meeting
+    assert health["attendance_recorded_meetings"] == 1
+    assert health["attendance_unknown_meetings"] == 4
+    # Counted as of a past day too (the totals less the meetings after it).
+    assert (
+        aggregates.forum_health(forum, today=datetime.date(2025, 1, 15))[
+            "attendance_unknown_meetings"
+        ]
+        == 0
+    )
+
+
+def test_forum_health_attendance_rate_is_unknown_when_no_meeting_is_recorded():
+    forum = ForumFactory()
+    ForumMembershipFactory(forum=forum)
+    MeetingFactory(forum=forum, date=datetime.date(2025, 1, 1))
+    health = aggregates.forum_health(forum, today=TODAY)
+    assert health["attendance_rate"] is None
+    assert (health["attendance_recorded_meetings"], health["attendance_unknown_meetings"]) == (0, 1)
 
 
 def test_forum_health_commitments_delivered_and_overdue():

@@ -26,8 +26,8 @@ def world():
     forum = ForumFactory()
     members = [AuthorityFactory(), AuthorityFactory()]
     memberships = [ForumMembershipFactory(forum=forum, authority=a) for a in members]
-    first = MeetingFactory(forum=forum, date=datetime.date(2025, 1, 23))
-    second = MeetingFactory(forum=forum, date=datetime.date(2025, 5, 23))
+    first = MeetingFactory(forum=forum, date=datetime.date(2025, 1, 23), attendance_recorded=True)
+    second = MeetingFactory(forum=forum, date=datetime.date(2025, 5, 23), attendance_recorded=True)
     attendance = AttendanceFactory(meeting=first, authority=members[0])
     return forum, memberships, first, second, attendance
 

@@ -104,8 +104,8 @@ def world():
     memberships = [ForumMembershipFactory(forum=forum, authority=a) for a in members]
     recs = [RecommendationFactory() for _ in range(2)]
     meetings = [
-        MeetingFactory(forum=forum, date=datetime.date(2025, 1, 23)),
-        MeetingFactory(forum=forum, date=datetime.date(2025, 5, 23)),
+        MeetingFactory(forum=forum, date=datetime.date(2025, 1, 23), attendance_recorded=True),
+        MeetingFactory(forum=forum, date=datetime.date(2025, 5, 23), attendance_recorded=True),
     ]
     for meeting in meetings:
         for authority in members[:2]:
@@ -193,6 +193,22 @@ def test_attendance_edits_moves_and_deletes(world):
         Attendance.objects.filter(meeting=second).delete()
         write.touched(*rows)
     assert health(world)["attendance_rate"] == round(1 / 6, 3)
+    assert_outputs_match_a_rebuild()
+
+
+def test_unticking_attendance_recorded_takes_a_meeting_out_of_the_rate(world):
+    first, second = world["meetings"]
+    first.attendance_recorded = False
+    save(first)
+    row = health(world)
+    assert row["attendance_rate"] == round(2 / 3, 3)  # the second meeting alone
+    assert (row["attendance_recorded_meetings"], row["attendance_unknown_meetings"]) == (1, 1)
+    second.attendance_recorded = False
+    save(second)
+    assert health(world)["attendance_rate"] is None
+    first.attendance_recorded = True
+    save(first)
+    assert health(world)["attendance_recorded_meetings"] == 1
     assert_outputs_match_a_rebuild()
 
 

@@ -140,10 +140,16 @@ def test_calendar_marks_unconfirmed_held_meetings_tentative_and_keeps_scheduled_
 
 def test_unconfirmed_held_meeting_is_flagged_on_its_page_and_in_lists(client):
     forum = ForumFactory()
-    meeting = MeetingFactory(forum=forum, date=datetime.date(2025, 5, 23), date_confirmed=False)
+    meeting = MeetingFactory(
+        forum=forum,
+        date=datetime.date(2025, 5, 23),
+        date_confirmed=False,
+        occurrence_confirmed=False,
+    )
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert "Held, not confirmed" in page
-    assert "not counted as the forum's last meeting" in page
+    assert "Whether this meeting took place is not confirmed" in page
+    assert "not counted as held in the figures nor as the forum's last meeting" in page
     for url in ("/meetings/", forum.get_absolute_url()):
         assert "Held, not confirmed" in client.get(url).content.decode(), url
     assert "Not confirmed" in client.get("/").content.decode()
@@ -196,3 +202,45 @@ def test_calendar_gives_a_meeting_with_a_start_time_that_time_in_london(client):
     assert (start.hour, start.minute, str(start.tzinfo)) == (10, 30, "Europe/London")
     assert events[untimed.get_absolute_url()].decoded("dtstart") == datetime.date(2025, 6, 27)
     assert [tz["tzid"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
+
+
+def test_a_meeting_whose_day_alone_is_unconfirmed_took_place_and_says_so(client):
+    # Issue 15: date_confirmed meant both "day unknown" and "may not have happened".
+    forum = _quarterly(record_checked_to=TODAY)
+    meeting = MeetingFactory(
+        forum=forum, date=TODAY - datetime.timedelta(days=20), date_confirmed=False
+    )
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "This meeting took place, but its day is not confirmed" in page
+    assert "Held, not confirmed" not in page
+    assert "(date not confirmed)" in client.get(forum.get_absolute_url()).content.decode()
+    assert "Day not confirmed" in client.get("/").content.decode()
+    health = aggregates.forum_health(forum, today=TODAY)
+    # It happened, so it counts as held in the 12 months; its day is unsure, so it is not
+    # "last met" but is shown beside it.
+    assert health["meetings_held_last_12_months"] == 1
+    assert (health["last_meeting_on"], health["unconfirmed_meeting_on"]) == (None, meeting.date)
+
+
+def test_a_meeting_that_may_not_have_taken_place_is_counted_nowhere_as_held(client):
+    forum = _quarterly(record_checked_to=TODAY)
+    held = MeetingFactory(forum=forum, date=TODAY - datetime.timedelta(days=100))
+    possible = MeetingFactory(
+        forum=forum,
+        date=TODAY - datetime.timedelta(days=20),
+        date_confirmed=False,
+        occurrence_confirmed=False,
+    )
+    health = aggregates.forum_health(forum, today=TODAY)
+    assert (health["meetings_held_total"], health["meetings_held_last_12_months"]) == (1, 1)
+    assert (health["last_meeting_on"], health["unconfirmed_meeting_on"]) == (
+        held.date,
+        possible.date,
+    )
+    assert aggregates.headline_figures()["meeting_count"] == 1
+    assert "not counting 1 possible meeting whose occurrence is not confirmed" in (
+        client.get("/").content.decode()
+    )
+    assert str(_events(client, "/meetings.ics")[possible.get_absolute_url()]["status"]) == (
+        "TENTATIVE"
+    )

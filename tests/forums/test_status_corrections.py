@@ -1,7 +1,9 @@
 """Status changes that can be corrected (issue 15, audit B1): no change dated in the future,
 and a Publisher voids a mistaken change with a reason, the timeline staying append-only."""
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -291,3 +293,20 @@ def test_admin_status_change_list_says_which_are_voided(commitment, publisher, p
     )
     page = publisher_client.get("/admin/forums/commitmentstatuschange/")
     assert "Voided: Wrong commitment." in page.content.decode()
+
+
+def test_changes_csv_says_which_status_changes_are_voided(client, commitment, publisher):
+    # Issue 15: /changes/ marked a voided change, but its CSV listed it as a step in force.
+    mistaken = change(commitment, "delivered", START + datetime.timedelta(days=10))
+    void_status_change(change=mistaken, reason="Typed the wrong status.", voided_by=publisher)
+    response = client.get("/changes/", {"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    by_status = {row["new_status"]: row for row in rows}
+    assert (by_status["delivered"]["voided"], by_status["delivered"]["void_reason"]) == (
+        "True",
+        "Typed the wrong status.",
+    )
+    assert (by_status["in_progress"]["voided"], by_status["in_progress"]["void_reason"]) == (
+        "False",
+        "",
+    )

@@ -171,13 +171,14 @@ def test_query_count_does_not_grow_with_rows(client, django_assert_num_queries):
     forum = ForumFactory()
     attend(forum, make_people(5, "Early"))
     # The data fingerprint keying the cached count, the COUNT of person × forum groups,
-    # the fingerprint again keying the cached page, one page of groups, the forum
+    # the fingerprint again keying the cached page, one page of groups, the forums'
+    # meetings with and without recorded attendance (one grouped query), the forum
     # options of the filter form. Nothing per row.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/attendance/")
     attend(forum, make_people(60, "Late"))
     attend(ForumFactory(), make_people(5, "Other"))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/attendance/", {"page": 3})
 
 
@@ -198,7 +199,7 @@ def test_a_repeat_reads_the_cache_and_a_write_shows_at_once(client):
     people = make_people(PAGE_SIZE)
     meeting = attend(forum, people)
     response, sql = attendance_queries(client)
-    assert len(sql) == 5
+    assert len(sql) == 6
     # Repeated: the two fingerprints and the forum options; count and page are cached.
     response, sql = attendance_queries(client)
     assert len(sql) == 3 and not any("GROUP BY" in q for q in sql)
@@ -207,7 +208,7 @@ def test_a_repeat_reads_the_cache_and_a_write_shows_at_once(client):
     late = PersonFactory(name="Zed Late")
     AttendanceFactory(meeting=meeting, person=late)
     response, sql = attendance_queries(client)
-    assert len(sql) == 5
+    assert len(sql) == 6
     assert f"{PAGE_SIZE + 1} person and forum pairs." in response.content.decode()
     assert table_people(client.get("/attendance/", {"page": 2})) == ["Zed Late"]
 
@@ -251,7 +252,39 @@ def test_csv_holds_every_row_of_the_filters_across_pages(client):
         "substitute",
         "apologies",
         "meetings",
+        "present_at_recorded",
+        "forum_meetings_recorded",
+        "forum_meetings_unrecorded",
     ]
+    # Neither meeting's attendance is recorded: present where recorded is 0 of 0.
+    assert (
+        first["present_at_recorded"],
+        first["forum_meetings_recorded"],
+        first["forum_meetings_unrecorded"],
+    ) == ("0", "0", "2")
+
+
+def test_present_is_counted_over_meetings_with_recorded_attendance_and_says_so(client):
+    # Issue 15: a row counted appearances only, so a forum with little recorded read as
+    # poor attendance. Present at 3 of the 4 recorded meetings; unknown for 6 others.
+    forum = ForumFactory()
+    person = PersonFactory(name="Ann Example")
+    for day in range(1, 5):
+        meeting = MeetingFactory(
+            forum=forum, date=datetime.date(2025, 1, day), attendance_recorded=True
+        )
+        if day < 4:
+            AttendanceFactory(meeting=meeting, person=person)
+    for day in range(1, 7):
+        meeting = MeetingFactory(forum=forum, date=datetime.date(2025, 2, day))
+        if day == 1:
+            AttendanceFactory(meeting=meeting, person=person)
+
+    body = client.get("/attendance/").content.decode()
+    assert "3 of 4; unknown for 6" in body
+    (row,) = csv_rows(client.get("/attendance/", {"format": "csv"}))
+    assert (row["meetings"], row["present_at_recorded"]) == ("4", "3")
+    assert (row["forum_meetings_recorded"], row["forum_meetings_unrecorded"]) == ("4", "6")
 
 
 def test_csv_of_a_bad_filter_is_a_400_naming_the_field(client, db):

@@ -138,3 +138,26 @@ def test_staff_preview_of_a_draft_forum(editor_client, client):
     response = editor_client.get(forum.get_absolute_url())
     assert response.status_code == 200
     assert "Draft: not public" in response.content.decode()
+
+
+def test_staff_preview_of_a_draft_meeting_lists_its_draft_commitments(editor_client, client):
+    # Issue 15: the preview read only published commitments, so a draft meeting's own
+    # commitments (drafts with it until it is published) were missing from it.
+    meeting = MeetingFactory(publication_state="draft", published_at=None)
+    CommitmentFactory(
+        meeting=meeting, title="Meet every quarter", publication_state="draft", published_at=None
+    )
+    page = editor_client.get(meeting.get_absolute_url()).content.decode()
+    assert "Meet every quarter" in page
+    assert 'govuk-tag--grey">Draft</strong>' in page
+    assert client.get(meeting.get_absolute_url()).status_code == 404
+
+
+def test_a_published_meeting_lists_only_its_published_commitments(editor_client):
+    meeting = MeetingFactory()
+    CommitmentFactory(meeting=meeting, title="Public one")
+    CommitmentFactory(
+        meeting=meeting, title="Hidden one", publication_state="draft", published_at=None
+    )
+    page = editor_client.get(meeting.get_absolute_url()).content.decode()
+    assert "Public one" in page and "Hidden one" not in page
