@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("forums", "0011_status_change_void"),
+        ("forums", "0012_meeting_attendance_and_occurrence"),
     ]
 
     operations = [
