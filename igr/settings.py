@@ -409,7 +409,7 @@ if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", ALERTS_SUBSCRIBE_RATE):
         f"ALERTS_SUBSCRIBE_RATE={ALERTS_SUBSCRIBE_RATE!r} is not a rate like 5/h (count/period, "
         "the period one of s, m, h, d, optionally with a number: 10/15m)."
     )
-RATELIMIT_IP_META_KEY = "alerts.ratelimits.client_ip"
+RATELIMIT_IP_META_KEY = "igr.lib.clients.client_ip"
 # The watchers and the link check (leads app; docs/operations.md). Outgoing HTTP only from
 # the scheduled commands, never while serving a page.
 GOVUK_API_BASE = env_str("GOVUK_API_BASE", default="https://www.gov.uk")

@@ -19,19 +19,6 @@ from leads.services import file_lead
 RATE_GROUP = "leads.report"
 
 
-def client_address(group, request) -> str:
-    """The reader's address: behind TRUSTED_PROXY_COUNT proxies it is the entry that many
-    places from the right of X-Forwarded-For (what the last trusted proxy saw), as
-    django-axes reads it; otherwise the connection's own address. Every reader would
-    otherwise share the proxy's address, and one limit."""
-    count = settings.TRUSTED_PROXY_COUNT
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [a for a in forwarded if a]
-    if count and len(forwarded) >= count:
-        return forwarded[-count]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def forum_of_page(path: str):
     """The forum a reported page is about (a forum's, a meeting's or a commitment's own
     page), so the inbox can file the report under it; None for any other page."""
@@ -62,7 +49,7 @@ class ReportView(View):
         if is_ratelimited(
             request,
             group=RATE_GROUP,
-            key=client_address,
+            key="ip",  # igr.lib.clients.client_ip, as the alert forms count
             rate=settings.CORRECTIONS_RATE,
             method="POST",
             increment=True,

@@ -1,4 +1,5 @@
-"""The client address the subscribe forms' rate limit counts (RATELIMIT_IP_META_KEY).
+"""The client address the public forms' rate limits count (RATELIMIT_IP_META_KEY): the
+alert subscriptions and "Report a mistake".
 
 As django-axes does for sign-in: behind TRUSTED_PROXY_COUNT proxies the client is the
 entry that many from the right of X-Forwarded-For (the proxies append what they saw);
