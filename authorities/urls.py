@@ -7,5 +7,6 @@ app_name = "authorities"
 urlpatterns = [
     path("authorities/", views.AuthorityListView.as_view(), name="authority-list"),
     path("authorities/<slug:slug>/", views.AuthorityDetailView.as_view(), name="authority-detail"),
+    path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
 ]

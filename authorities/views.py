@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.views.generic import DetailView
 
-from authorities.filters import AuthorityFilter
+from authorities.filters import AuthorityFilter, PersonFilter
 from authorities.models import Authority, Office, Person
 from igr.listing import FilteredListView
 
@@ -99,3 +99,58 @@ class PersonDetailView(DetailView):
                 to_attr="public_attendances",
             ),
         )
+
+
+def _office_line(office):
+    party = f" ({office.party.short_name or office.party.name})" if office.party_id else ""
+    return f"{office.title}, {office.authority.name}{party}"
+
+
+def _offices(person, *, current):
+    today = timezone.localdate()
+    return [
+        office
+        for office in person.public_offices
+        if (office.ended_on is None or office.ended_on >= today) == current
+        and (office.started_on <= today or not current)
+    ]
+
+
+class PersonListView(FilteredListView):
+    """Everyone in the public record, office-holders and attendees, with their offices."""
+
+    template_name = "authorities/person_list.html"
+    filterset_class = PersonFilter
+    filter_fields = ("q", "current", "post", "authority", "party", "forum")
+    csv_name = "people"
+    csv_columns = (
+        ("slug", lambda p: p.slug),
+        ("name", lambda p: p.name),
+        ("wikidata_id", lambda p: p.wikidata_id),
+        ("current_offices", lambda p: "; ".join(map(_office_line, _offices(p, current=True)))),
+        ("past_offices", lambda p: "; ".join(map(_office_line, _offices(p, current=False)))),
+    )
+
+    def get_base_queryset(self):
+        # Each person's published offices in one query per page (or CSV chunk).
+        return Person.objects.published().prefetch_related(
+            Prefetch(
+                "offices",
+                queryset=Office.objects.published()
+                .select_related("authority", "party")
+                .order_by("-started_on", "id"),
+                to_attr="public_offices",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = [
+            {
+                "person": person,
+                "current": _offices(person, current=True),
+                "past": _offices(person, current=False),
+            }
+            for person in context["object_list"]
+        ]
+        return context

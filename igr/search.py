@@ -1,68 +1,312 @@
-"""Site search across forums, meetings, commitments, authorities and people.
+"""Site search across forums, meetings, agenda items, commitments, documents,
+recommendations, sources, authorities and people.
 
-PostgreSQL ranks with its full-text search (English stemming, so "meet" finds
-"meeting"); SQLite, used for local runs, falls back to every word appearing somewhere
-in the record's text. Both start from the published records only.
+Matching is igr.fulltext's, over each list's own `search_vector` (the one its API `q`
+uses): on PostgreSQL full-text search through the GIN indexes, ranked, with headline
+snippets, and "did you mean" from pg_trgm similarity on names when nothing matches; on
+SQLite, for local runs, a plain fallback where every word must appear in the record
+(case-insensitive), in the usual order, the snippet being the start of the text and no
+suggestions. Both start from the published records only.
+
+A commitment or agenda item tagged with a matching recommendation is a result too:
+searching "fiscal" finds recommendation 2 ("…towards fiscal devolution") and what was
+agreed and discussed under it, whatever words those records use.
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Q
+import datetime
+from dataclasses import dataclass
 
+from django import forms
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import Concat
+from django.urls import reverse
+from django_filters.fields import DateRangeField
+
+from authorities.filters import AuthorityFilter, PersonFilter
 from authorities.models import Authority, Person
-from forums.models import Commitment, Forum, Meeting
+from forums.filters import (
+    AgendaItemFilter,
+    CommitmentFilter,
+    DocumentFilter,
+    ForumFilter,
+    MeetingFilter,
+    RecommendationFilter,
+    SourceFilter,
+)
+from forums.models import (
+    AgendaItem,
+    Commitment,
+    Document,
+    Forum,
+    Meeting,
+    Recommendation,
+    Source,
+)
+from igr import fulltext
 
-MAX_WORDS = 10
-PER_KIND = 20
+#: Results shown per kind when every kind is shown, and when one kind is chosen.
+PER_KIND = 10
+ONE_KIND = 50
 
-# (heading, queryset of published records, fields searched)
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    label: str
+    queryset: object  # a function giving the published queryset
+    spec: tuple
+    snippet: object = None  # a column or expression the snippet is cut from
+    date: str | None = None  # the date the date filter reads
+    forum: tuple[str, ...] = ()  # paths to the forum the forum filter reads
+    tagged: bool = False  # also the records tagged with a matching recommendation
+
+
+def _date(value):
+    return value if isinstance(value, datetime.date) else None
+
+
 TARGETS = (
-    ("Forums", lambda: Forum.objects.published(), ("name", "short_name", "purpose")),
-    (
+    Target(
+        "recommendations",
+        "Recommendations",
+        lambda: Recommendation.objects.select_related("report"),
+        RecommendationFilter.search_vector,
+        snippet="summary",
+    ),
+    Target(
+        "forums",
+        "Forums",
+        lambda: Forum.objects.published(),
+        ForumFilter.search_vector,
+        snippet="purpose",
+        forum=("pk",),
+    ),
+    Target(
+        "meetings",
         "Meetings",
         lambda: Meeting.objects.published().select_related("forum"),
-        ("forum__name", "location", "summary"),
+        MeetingFilter.search_vector,
+        snippet="summary",
+        date="date",
+        forum=("forum",),
     ),
-    (
+    Target(
+        "agenda-items",
+        "Agenda items",
+        lambda: (
+            AgendaItem.objects.published()
+            .filter(is_public=True)
+            .select_related("meeting__forum")
+            .order_by("-meeting__date", "order")
+        ),
+        AgendaItemFilter.search_vector,
+        snippet=Concat("description", Value(" "), "outcome", output_field=TextField()),
+        date="meeting__date",
+        forum=("meeting__forum",),
+        tagged=True,
+    ),
+    Target(
+        "commitments",
         "Commitments",
         lambda: Commitment.objects.published().select_related("meeting__forum", "forum"),
-        ("title", "text"),
+        CommitmentFilter.search_vector,
+        snippet="text",
+        date="made_on",
+        forum=("meeting__forum", "forum"),
+        tagged=True,
     ),
-    ("Authorities", lambda: Authority.objects.published(), ("name", "short_name", "gss_code")),
-    ("People", lambda: Person.objects.published(), ("name",)),
+    Target(
+        "documents",
+        "Documents",
+        lambda: Document.objects.published().select_related("meeting__forum", "forum"),
+        DocumentFilter.search_vector,
+        snippet="text",
+        date="published_on",
+        forum=("meeting__forum", "forum"),
+    ),
+    Target(
+        "authorities",
+        "Authorities",
+        lambda: Authority.objects.published(),
+        AuthorityFilter.search_vector,
+    ),
+    Target("people", "People", lambda: Person.objects.published(), PersonFilter.search_vector),
+    Target(
+        "sources",
+        "Sources",
+        lambda: Source.objects.all(),
+        SourceFilter.search_vector,
+        snippet="quote",
+        date="published_on",
+    ),
 )
+KINDS = {target.key: target for target in TARGETS}
 
 
-def search(text: str) -> list[dict]:
-    """Matching records grouped by kind, best first: [{"kind", "results", "count"}]."""
-    words = text.split()[:MAX_WORDS]
-    if not words:
-        return []
-    groups = []
-    for kind, queryset, fields in TARGETS:
-        matches = _match(queryset(), fields, words)
-        results = list(matches[:PER_KIND])
-        groups.append({"kind": kind, "results": results, "count": len(results)})
-    return groups
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search the record",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "Enter at most 200 characters."},
+    )
+    kind = forms.ChoiceField(
+        label="Type",
+        required=False,
+        choices=[("", "Any")] + [(t.key, t.label) for t in TARGETS],
+    )
+    forum = forms.ModelChoiceField(
+        label="Forum",
+        required=False,
+        queryset=Forum.objects.published(),
+        to_field_name="slug",
+        help_text="Meetings, agenda items, commitments and documents of this forum.",
+    )
+    date = DateRangeField(
+        label="Date",
+        required=False,
+        help_text="Of the meeting, commitment, document or source. For example, 2025-01-31",
+    )
+
+    def clean_q(self):
+        text = self.cleaned_data["q"].strip()
+        if "\x00" in text:
+            raise forms.ValidationError("Remove the null character.")
+        return text
 
 
-def _match(queryset, fields, words):
-    if connection.vendor == "postgresql":
-        vector = SearchVector(*fields, config="english")
-        query = SearchQuery(" ".join(words), config="english", search_type="plain")
-        # Names are matched as typed too: stemming cannot find a GSS code or a surname
-        # fragment such as "Burnh".
-        prefix = Q()
-        for word in words:
-            prefix &= Q(**{f"{fields[0]}__icontains": word})
-        return (
-            queryset.annotate(document=vector, rank=SearchRank(vector, query))
-            .filter(Q(document=query) | prefix)
-            .order_by("-rank", *queryset.model._meta.ordering)
-        )
-    for word in words:
+@dataclass
+class Hit:
+    title: str
+    url: str
+    kind: str
+    snippet: str
+    date: datetime.date | None
+    forum: object
+    rank: float | None
+    external: bool = False
+
+
+def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) -> dict:
+    """Matching published records grouped by kind, best first:
+    {"groups": [{"key", "label", "count", "hits"}], "total", "suggestions", "skipped"}.
+    With a forum or a date, only the kinds that have one are searched (`skipped` names
+    the others)."""
+    text = text.strip()
+    if not text.split():
+        return {"groups": [], "total": 0, "suggestions": [], "skipped": []}
+    recommendations = list(
+        fulltext.matching(Recommendation.objects.all(), RecommendationFilter.search_vector, text)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    groups, skipped = [], []
+    for target in TARGETS:
+        if kind and target.key != kind:
+            continue
+        if (forum is not None and not target.forum) or (date is not None and not target.date):
+            skipped.append(target.label)
+            continue
+        queryset = _narrowed(target, target.queryset(), forum, date)
+        matches = _matches(target, queryset, text, recommendations)
+        count = matches.count()
+        if not count:
+            continue
+        limit = ONE_KIND if kind else PER_KIND
+        hits = [_hit(target, row, recommendations) for row in matches[:limit]]
+        groups.append({"key": target.key, "label": target.label, "count": count, "hits": hits})
+    total = sum(group["count"] for group in groups)
+    suggestions = suggest(text) if not total else []
+    return {"groups": groups, "total": total, "suggestions": suggestions, "skipped": skipped}
+
+
+def _narrowed(target, queryset, forum, date):
+    if forum is not None:
         condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": word})
+        for path in target.forum:
+            condition |= Q(**{path: forum.pk if path == "pk" else forum})
         queryset = queryset.filter(condition)
+    if date is not None:
+        if date.start:
+            queryset = queryset.filter(**{f"{target.date}__gte": date.start})
+        if date.stop:
+            queryset = queryset.filter(**{f"{target.date}__lte": date.stop})
     return queryset
+
+
+def _matches(target, queryset, text, recommendations):
+    also = None
+    if target.tagged and recommendations:
+        also = queryset.filter(recommendations__in=recommendations).values("pk")
+    matches = fulltext.matching(queryset, target.spec, text, snippet_from=target.snippet, also=also)
+    if fulltext.is_full_text():
+        order = queryset.query.order_by or queryset.model._meta.ordering
+        return matches.order_by("-search_rank", *order)
+    return matches
+
+
+def _hit(target, row, recommendations) -> Hit:
+    snippet = fulltext.highlight(getattr(row, "search_snippet", None))
+    forum = None
+    date = _date(getattr(row, "date", None))
+    title, url, external = str(row), getattr(row, "get_absolute_url", lambda: "")(), False
+    if target.key == "meetings":
+        title, forum = f"{row.forum.name}, {row.date:%-d %B %Y}", row.forum
+    elif target.key == "agenda-items":
+        meeting = row.meeting
+        title = row.title
+        url = meeting.get_absolute_url() + "#agenda"
+        forum, date = meeting.forum, meeting.date
+    elif target.key == "commitments":
+        forum = row.meeting.forum if row.meeting_id else row.forum
+        date = row.made_on
+    elif target.key == "documents":
+        forum = row.meeting.forum if row.meeting_id else row.forum
+        url = (row.meeting or row.forum).get_absolute_url()
+        date = row.published_on
+    elif target.key == "sources":
+        url, external, date = row.url, True, row.published_on
+        snippet = snippet or row.publisher
+    if not snippet and target.tagged:
+        snippet = "Tagged with a recommendation that matches."
+    return Hit(
+        title=title,
+        url=url,
+        kind=target.label,
+        snippet=snippet,
+        date=date,
+        forum=forum,
+        rank=getattr(row, "search_rank", None),
+        external=external,
+    )
+
+
+def suggest(text: str, limit: int = 3) -> list[dict]:
+    """Names like the text (pg_trgm similarity) of published people, authorities and
+    forums: [{"name", "url"}], most alike first. None on SQLite."""
+    if not fulltext.is_full_text():
+        return []
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    found = []
+    for queryset in (
+        Person.objects.published(),
+        Authority.objects.published(),
+        Forum.objects.published(),
+    ):
+        found += list(
+            queryset.annotate(similarity=TrigramSimilarity("name", text))
+            .filter(similarity__gte=0.3)
+            .order_by("-similarity")[:limit]
+        )
+    found.sort(key=lambda record: -record.similarity)
+    return [
+        {"name": record.name, "url": reverse("search") + "?" + _q(record.name)}
+        for record in found[:limit]
+    ]
+
+
+def _q(name):
+    from urllib.parse import urlencode
+
+    return urlencode({"q": name})
