@@ -294,10 +294,12 @@ def suggest(text: str, limit: int = 3) -> list[dict]:
         Authority.objects.published(),
         Forum.objects.published(),
     ):
+        # `name % text` (similarity over pg_trgm's threshold, 0.3) reads the name's
+        # trigram index; the similarity then orders the few found.
         found += list(
-            queryset.annotate(similarity=TrigramSimilarity("name", text))
-            .filter(similarity__gte=0.3)
-            .order_by("-similarity")[:limit]
+            queryset.filter(name__trigram_similar=text)
+            .annotate(similarity=TrigramSimilarity("name", text))
+            .order_by("-similarity", "name")[:limit]
         )
     found.sort(key=lambda record: -record.similarity)
     return [

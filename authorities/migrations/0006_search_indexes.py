@@ -35,6 +35,23 @@ def _create(table, spec):
     return migrations.RunPython(forwards, backwards, elidable=False)
 
 
+def _create_trigram(table, column):
+    """A pg_trgm index on a name, for "did you mean" (the `%` operator reads it)."""
+    name = f"{table}_{column}_trgm_idx"
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f"CREATE INDEX {name} ON {table} USING gin ({column} gin_trgm_ops)"
+            )
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+    return migrations.RunPython(forwards, backwards, elidable=False)
+
+
 class Migration(migrations.Migration):
     dependencies = [("authorities", "0005_person_and_office_order_break_ties_by_id")]
 
@@ -42,4 +59,6 @@ class Migration(migrations.Migration):
         TrigramExtension(),
         _create("authorities_authority", (("name", "A"), ("short_name", "A"), ("gss_code", "A"))),
         _create("authorities_person", (("name", "A"),)),
+        _create_trigram("authorities_authority", "name"),
+        _create_trigram("authorities_person", "name"),
     ]

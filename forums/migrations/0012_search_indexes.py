@@ -33,8 +33,25 @@ def _create(table, spec):
     return migrations.RunPython(forwards, backwards, elidable=False)
 
 
+def _create_trigram(table, column):
+    """A pg_trgm index on a name, for "did you mean" (the `%` operator reads it)."""
+    name = f"{table}_{column}_trgm_idx"
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f"CREATE INDEX {name} ON {table} USING gin ({column} gin_trgm_ops)"
+            )
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+    return migrations.RunPython(forwards, backwards, elidable=False)
+
+
 class Migration(migrations.Migration):
-    dependencies = [("forums", "0011_status_change_void")]
+    dependencies = [("forums", "0011_status_change_void"), ("authorities", "0006_search_indexes")]
 
     operations = [
         _create("forums_forum", (("name", "A"), ("short_name", "A"), ("purpose", "B"))),
@@ -43,5 +60,6 @@ class Migration(migrations.Migration):
         _create("forums_document", (("title", "A"), ("text", "C"))),
         _create("forums_commitment", (("title", "A"), ("text", "B"))),
         _create("forums_recommendation", (("title", "A"), ("summary", "B"))),
+        _create_trigram("forums_forum", "name"),
         _create("forums_source", (("title", "A"), ("publisher", "B"), ("quote", "C"))),
     ]
