@@ -1,12 +1,15 @@
 """Public pages for authorities and people. Every queryset starts from `.published()`."""
 
 from django.apps import apps
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.generic import DetailView
+from django.utils.text import slugify
+from django.views.generic import DetailView, TemplateView
 
 from authorities.filters import AuthorityFilter, PersonFilter
-from authorities.models import Authority, Office, Person
+from authorities.models import Authority, Council, Office, Person
 from igr.listing import FilteredListView
 
 
@@ -154,3 +157,85 @@ class PersonListView(FilteredListView):
             for person in context["object_list"]
         ]
         return context
+
+
+def _public_councils():
+    """Every council of a published authority, A–Z within each authority."""
+    return (
+        Council.objects.filter(authority__in=Authority.objects.published())
+        .select_related("authority")
+        .order_by("authority__name", "name")
+    )
+
+
+def council_slug(council) -> str:
+    # Councils have no slug of their own: the name read as a slug is unique in the record
+    # (a council in two authorities is one name, and the page shows both).
+    return slugify(council.name)
+
+
+class MyAreaView(TemplateView):
+    """Start from a council: its combined authority, the mayor, the forums the authority
+    sits on and their next and latest meetings. /my-area/?council=<slug> redirects to the
+    shareable /my-area/<slug>/."""
+
+    template_name = "authorities/my_area.html"
+
+    def get(self, request, *args, **kwargs):
+        councils = list(_public_councils())
+        chosen = request.GET.get("council", "").strip()
+        slug = kwargs.get("slug")
+        error = None
+        if slug is None and chosen:
+            if any(council_slug(c) == chosen for c in councils):
+                return redirect("authorities:my-area-council", slug=chosen)
+            error = "Select your council from the list."
+        matched = [c for c in councils if council_slug(c) == slug] if slug else []
+        if slug and not matched:
+            raise Http404("No council has that name in the record.")
+        context = self.get_context_data(
+            councils=councils, chosen=slug or chosen, error=error, **self._area(matched)
+        )
+        return self.render_to_response(context, status=400 if error else 200)
+
+    def _area(self, matched):
+        if not matched:
+            return {"areas": []}
+        ForumMembership, Meeting = map(_forums_model, ("ForumMembership", "Meeting"))
+        today = timezone.localdate()
+        meetings = Meeting.objects.published().filter(forum=OuterRef("forum"))
+        upcoming = meetings.upcoming(today)
+        latest = meetings.held().filter(date__lte=today).order_by("-date", "slug")
+        areas = []
+        for council in matched:
+            authority = council.authority
+            memberships = (
+                ForumMembership.objects.published()
+                .on(today)
+                .filter(authority=authority)
+                .select_related("forum")
+                .order_by("forum__name")
+                .annotate(
+                    next_slug=Subquery(upcoming.values("slug")[:1]),
+                    next_date=Subquery(upcoming.values("date")[:1]),
+                    latest_slug=Subquery(latest.values("slug")[:1]),
+                    latest_date=Subquery(latest.values("date")[:1]),
+                )
+            )
+            mayor = (
+                Office.objects.published()
+                .current(on=today)
+                .mayors()
+                .filter(authority=authority)
+                .select_related("person", "party")
+                .first()
+            )
+            areas.append(
+                {
+                    "council": council,
+                    "authority": authority,
+                    "mayor": mayor,
+                    "memberships": list(memberships),
+                }
+            )
+        return {"areas": areas}
