@@ -6,7 +6,13 @@ import io
 
 import pytest
 
-from tests.factories import AttendanceFactory, OfficeFactory, PartyFactory, PersonFactory
+from tests.factories import (
+    AttendanceFactory,
+    ForumMembershipFactory,
+    OfficeFactory,
+    PartyFactory,
+    PersonFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +91,18 @@ def test_people_query_count_does_not_grow_with_rows(client, world, django_assert
     # and forum filters, 1 the page of people, 1 their offices with authority and party.
     with django_assert_num_queries(6):
         client.get("/people/")
+
+
+def test_person_page_lists_forums_sat_on_through_offices(client, world):
+    ended = ForumMembershipFactory(
+        forum=world.other_forum,
+        authority=world.authorities[0],
+        ended_on=datetime.date(2020, 1, 1),  # before the office began
+    )
+    body = client.get("/people/andy-burnham/").content.decode()
+    assert "Forums sat on through offices" in body
+    assert (
+        f'<a class="govuk-link" href="{world.forum.get_absolute_url()}">Mayoral Council</a>, '
+        "as Mayor of Greater Manchester Combined Authority: 10 May 2021 to today"
+    ) in body
+    assert f'href="{ended.forum.get_absolute_url()}">' not in body.split("Attendance record")[0]
