@@ -26,7 +26,8 @@ class BaseFilterSet(django_filters.FilterSet):
         label="Search",
         help_text=(
             "Words to look for. Where the list has a full-text index (PostgreSQL), in "
-            'web-search syntax ("a phrase", or, -word), best matches first; otherwise '
+            'web-search syntax ("a phrase", or, -word), best matches first, each row '
+            "with its `search_rank` and a plain-text `search_snippet`; otherwise "
             "case-insensitive, every word must match."
         ),
     )
@@ -38,7 +39,12 @@ class BaseFilterSet(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         if self.search_vector and fulltext.is_full_text():
-            matches = fulltext.matching(queryset, self.search_vector, value)
+            matches = fulltext.matching(
+                queryset,
+                self.search_vector,
+                value,
+                snippet_from=fulltext.joined(self.search_vector),
+            )
             # Best matches first; an explicit ?ordering= is applied after this.
             order = queryset.query.order_by or queryset.model._meta.ordering
             return matches.order_by("-search_rank", *order)

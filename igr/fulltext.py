@@ -24,7 +24,8 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import F, FloatField, Q, Value
+from django.db.models import F, FloatField, Q, TextField, Value
+from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -107,6 +108,28 @@ def matching(queryset, spec, text: str, *, snippet_from=None, also=None):
             )
         )
     return matched
+
+
+def joined(spec):
+    """All the vector's columns as one text, to cut a snippet from wherever it matched."""
+    columns = [column for column, _weight in spec]
+    if len(columns) == 1:
+        return F(columns[0])
+    parts = []
+    for column in columns:
+        parts += [F(column), Value(" ")]
+    return Concat(*parts[:-1], output_field=TextField())
+
+
+def annotations(record) -> dict:
+    """The API's view of a search match: its rank and its snippet as plain text, or {}
+    when the record did not come from a full-text search."""
+    if not hasattr(record, "search_rank"):
+        return {}
+    return {
+        "search_rank": record.search_rank,
+        "search_snippet": plain(getattr(record, "search_snippet", "")),
+    }
 
 
 def highlight(snippet: str | None, limit: int = 240):

@@ -134,3 +134,30 @@ def test_search_page_query_count_is_pinned(client, reference_data, django_assert
     client.get("/search/", {"q": "fiscal"})  # warm the per-process caches
     with django_assert_num_queries(1 + 9 + 4 + 1):
         client.get("/search/", {"q": "fiscal"})
+
+
+@on_postgresql
+def test_api_q_returns_rank_and_snippet_best_first(client, reference_data):
+    response = client.get("/api/v1/commitments/", {"q": "integrated funding"})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert rows, "the commitment about integrated funding settlements should match"
+    first = rows[0]
+    assert first["title"] == "New powers and integrated funding settlements for mayors"
+    assert first["search_rank"] > 0
+    assert "integrated funding" in first["search_snippet"].lower()
+    ranks = [row["search_rank"] for row in rows]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+@on_postgresql
+def test_api_q_uses_web_search_syntax(client, reference_data):
+    rows = client.get("/api/v1/recommendations/", {"q": "fiscal or statutory"}).json()
+    assert {row["number"] for row in rows["results"]} == {1, 2}
+
+
+@on_sqlite
+def test_api_q_on_sqlite_is_the_substring_match_without_rank(client, reference_data):
+    rows = client.get("/api/v1/recommendations/", {"q": "fiscal"}).json()["results"]
+    assert [row["number"] for row in rows] == [2]
+    assert "search_rank" not in rows[0]
