@@ -15,8 +15,11 @@ agreed and discussed under it, whatever words those records use.
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
 from django.db.models import Q, TextField, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
@@ -282,13 +285,17 @@ def _hit(target, row, recommendations) -> Hit:
 
 
 def suggest(text: str, limit: int = 3) -> list[dict]:
-    """Names like the text (pg_trgm similarity) of published people, authorities and
-    forums: [{"name", "url"}], most alike first. None on SQLite."""
+    """What the visitor may have meant, on PostgreSQL (pg_trgm): the text with each word
+    respelt as the nearest word of the recommendations and forums ("fiscl" → "fiscal"),
+    then names of published people, authorities and forums like the text ("Andy Burnam"
+    → "Andy Burnham"). [{"name", "url"}], at most `limit`; none on SQLite."""
     if not fulltext.is_full_text():
         return []
-    from django.contrib.postgres.search import TrigramSimilarity
-
     found = []
+    respelt = _respelt(text)
+    if respelt:
+        found.append((1.0, respelt))
+    names = []
     for queryset in (
         Person.objects.published(),
         Authority.objects.published(),
@@ -296,19 +303,40 @@ def suggest(text: str, limit: int = 3) -> list[dict]:
     ):
         # `name % text` (similarity over pg_trgm's threshold, 0.3) reads the name's
         # trigram index; the similarity then orders the few found.
-        found += list(
+        names += list(
             queryset.filter(name__trigram_similar=text)
             .annotate(similarity=TrigramSimilarity("name", text))
             .order_by("-similarity", "name")[:limit]
         )
-    found.sort(key=lambda record: -record.similarity)
+    names.sort(key=lambda record: -record.similarity)
+    found += [(record.similarity, record.name) for record in names]
     return [
-        {"name": record.name, "url": reverse("search") + "?" + _q(record.name)}
-        for record in found[:limit]
+        {"name": name, "url": reverse("search") + "?" + urlencode({"q": name})}
+        for _, name in found[:limit]
     ]
 
 
-def _q(name):
-    from urllib.parse import urlencode
+# The vocabulary words are respelt into: the recommendations' and the published forums'
+# own words (a few hundred, read by ts_stat each time; only an empty search pays for it).
+_VOCABULARY = (
+    "SELECT to_tsvector('simple', title || ' ' || summary) FROM forums_recommendation "
+    "UNION ALL SELECT to_tsvector('simple', name || ' ' || purpose) FROM forums_forum "
+    "WHERE publication_state = 'published'"
+)
 
-    return urlencode({"q": name})
+
+def _respelt(text: str) -> str | None:
+    words = [w.lower() for w in text.split()[: fulltext.MAX_WORDS]]
+    if not words or any(len(w) < 4 for w in words):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT q.word, (SELECT s.word FROM ts_stat(%s) AS s "
+            "WHERE length(s.word) > 3 AND similarity(s.word, q.word) >= 0.4 "
+            "ORDER BY similarity(s.word, q.word) DESC, s.nentry DESC LIMIT 1) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS q(word, n) ORDER BY q.n",
+            [_VOCABULARY, words],
+        )
+        pairs = cursor.fetchall()
+    respelt = [better or word for word, better in pairs]
+    return " ".join(respelt) if respelt != words else None

@@ -161,3 +161,10 @@ def test_api_q_on_sqlite_is_the_substring_match_without_rank(client, reference_d
     rows = client.get("/api/v1/recommendations/", {"q": "fiscal"}).json()["results"]
     assert [row["number"] for row in rows] == [2]
     assert "search_rank" not in rows[0]
+
+
+@on_postgresql
+def test_a_misspelt_word_suggests_the_recorded_spelling(client, reference_data):
+    body = client.get("/search/", {"q": "fiscl"}).content.decode()
+    assert "0 results" in body
+    assert '<a class="govuk-link" href="/search/?q=fiscal">fiscal</a>' in body
