@@ -188,6 +188,7 @@ class Hit:
     forum: object
     rank: float | None
     external: bool = False
+    tags: str | None = None  # numbers of the matching recommendations it is tagged with
 
 
 def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) -> dict:
@@ -198,10 +199,10 @@ def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) 
     text = text.strip()
     if not text.split():
         return {"groups": [], "total": 0, "suggestions": [], "skipped": []}
-    recommendations = list(
+    recommendations = dict(
         fulltext.matching(Recommendation.objects.all(), RecommendationFilter.search_vector, text)
-        .order_by()
-        .values_list("pk", flat=True)
+        .order_by("number")
+        .values_list("pk", "number")
     )
     groups, skipped = [], []
     for target in TARGETS:
@@ -216,7 +217,9 @@ def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) 
         if not count:
             continue
         limit = ONE_KIND if kind else PER_KIND
-        hits = [_hit(target, row, recommendations) for row in matches[:limit]]
+        rows = list(matches[:limit])
+        tags = _tags(target, rows, recommendations)
+        hits = [_hit(target, row, tags.get(row.pk)) for row in rows]
         groups.append({"key": target.key, "label": target.label, "count": count, "hits": hits})
     total = sum(group["count"] for group in groups)
     suggestions = suggest(text) if not total else []
@@ -248,7 +251,24 @@ def _matches(target, queryset, text, recommendations):
     return matches
 
 
-def _hit(target, row, recommendations) -> Hit:
+def _tags(target, rows, recommendations) -> dict:
+    """{record pk: "2, 4"}: which matching recommendations each shown record is tagged
+    with, so the page can say why it matched. One query for the page."""
+    if not (target.tagged and recommendations and rows):
+        return {}
+    through = target.queryset().model.recommendations.through
+    owner = f"{rows[0]._meta.model_name}_id"
+    tags = {}
+    for pk, recommendation in (
+        through.objects.filter(**{f"{owner}__in": [row.pk for row in rows]})
+        .filter(recommendation_id__in=recommendations)
+        .values_list(owner, "recommendation_id")
+    ):
+        tags.setdefault(pk, []).append(recommendations[recommendation])
+    return {pk: ", ".join(map(str, sorted(numbers))) for pk, numbers in tags.items()}
+
+
+def _hit(target, row, tags) -> Hit:
     snippet = fulltext.highlight(getattr(row, "search_snippet", None))
     forum = None
     date = _date(getattr(row, "date", None))
@@ -270,8 +290,6 @@ def _hit(target, row, recommendations) -> Hit:
     elif target.key == "sources":
         url, external, date = row.url, True, row.published_on
         snippet = snippet or row.publisher
-    if not snippet and target.tagged:
-        snippet = "Tagged with a recommendation that matches."
     return Hit(
         title=title,
         url=url,
@@ -281,6 +299,7 @@ def _hit(target, row, recommendations) -> Hit:
         forum=forum,
         rank=getattr(row, "search_rank", None),
         external=external,
+        tags=tags,
     )
 
 

@@ -61,3 +61,18 @@ def test_visitor_chooses_their_council_and_follows_a_forum(page, world, council)
     page.get_by_role("link", name="Mayoral Council").first.click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Mayoral Council"
+
+
+def test_home_scorecard_and_chart_are_readable_at_390px(page, world):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/", wait_until="networkidle")
+    scores = page.locator("table.igr-stack-table td[data-label='Score']")
+    assert scores.count() == len(world.recs)
+    for cell in scores.all():
+        box = cell.bounding_box()
+        assert cell.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # The column headings stay in the table for screen readers.
+    assert page.get_by_role("columnheader", name="Score").count() == 1
+    chart = page.locator(".igr-chart").first.bounding_box()
+    assert chart["width"] <= 390 and chart["height"] >= 200
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -50,6 +50,7 @@ def test_fiscal_finds_recommendation_2_its_commitments_and_agenda_items(client, 
         client.get("/search/", {"q": "fiscal", "kind": "commitments"}).content.decode()
     )
     assert shown.count('class="igr-search-result"') == 10
+    assert "tagged with recommendation 2" in shown
     one_kind = client.get("/search/", {"q": "fiscal", "kind": "agenda-items"}).content.decode()
     for item in items:
         assert item.title.replace("'", "&#x27;") in one_kind
@@ -128,11 +129,12 @@ def test_bad_input_is_a_400_naming_the_field(client, reference_data, params, fie
 
 def test_search_page_query_count_is_pinned(client, reference_data, django_assert_num_queries):
     # 1 the recommendations matching (for tags); per kind of the nine, 1 count and, where
-    # anything matched, 1 page of results; 1 the forum choices of the filter form. "fiscal"
-    # matches recommendations, forums (the Finance ISC's purpose), agenda items and
-    # commitments.
+    # anything matched, 1 page of results and, for agenda items and commitments, 1 the
+    # matching recommendations each shown row is tagged with; 1 the forum choices of the
+    # filter form. "fiscal" matches recommendations, forums (the Finance ISC's purpose),
+    # agenda items and commitments.
     client.get("/search/", {"q": "fiscal"})  # warm the per-process caches
-    with django_assert_num_queries(1 + 9 + 4 + 1):
+    with django_assert_num_queries(1 + 9 + 4 + 2 + 1):
         client.get("/search/", {"q": "fiscal"})
 
 
