@@ -50,6 +50,10 @@ from igr import fulltext
 #: Results shown per kind when every kind is shown, and when one kind is chosen.
 PER_KIND = 10
 ONE_KIND = 50
+#: Matches counted per kind; past it a kind says "more than 1,000" and lists its newest
+#: matches instead of ranking them all (ranking recomputes each match's vector, which
+#: for a word on every one of 100,000 meetings took most of a second: docs/benchmarks.md).
+COUNT_CAP = 1_000
 
 
 @dataclass(frozen=True)
@@ -193,12 +197,13 @@ class Hit:
 
 def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) -> dict:
     """Matching published records grouped by kind, best first:
-    {"groups": [{"key", "label", "count", "hits"}], "total", "suggestions", "skipped"}.
+    {"groups": [{"key", "label", "count", "more", "hits"}], "total", "more",
+    "suggestions", "skipped"}; `more` means a kind matched more than COUNT_CAP.
     With a forum or a date, only the kinds that have one are searched (`skipped` names
     the others)."""
     text = text.strip()
     if not text.split():
-        return {"groups": [], "total": 0, "suggestions": [], "skipped": []}
+        return {"groups": [], "total": 0, "more": False, "suggestions": [], "skipped": []}
     recommendations = dict(
         fulltext.matching(Recommendation.objects.all(), RecommendationFilter.search_vector, text)
         .order_by("number")
@@ -213,17 +218,38 @@ def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) 
             continue
         queryset = _narrowed(target, target.queryset(), forum, date)
         matches = _matches(target, queryset, text, recommendations)
-        count = matches.count()
+        count = matches.order_by()[: COUNT_CAP + 1].count()
         if not count:
             continue
+        ranked = count <= COUNT_CAP
+        if not ranked:
+            matches = matches.order_by(*(queryset.query.order_by or target_order(queryset)))
         limit = ONE_KIND if kind else PER_KIND
         rows = list(matches[:limit])
         tags = _tags(target, rows, recommendations)
         hits = [_hit(target, row, tags.get(row.pk)) for row in rows]
-        groups.append({"key": target.key, "label": target.label, "count": count, "hits": hits})
+        groups.append(
+            {
+                "key": target.key,
+                "label": target.label,
+                "count": min(count, COUNT_CAP),
+                "more": not ranked,
+                "hits": hits,
+            }
+        )
     total = sum(group["count"] for group in groups)
     suggestions = suggest(text) if not total else []
-    return {"groups": groups, "total": total, "suggestions": suggestions, "skipped": skipped}
+    return {
+        "groups": groups,
+        "total": total,
+        "more": any(group["more"] for group in groups),
+        "suggestions": suggestions,
+        "skipped": skipped,
+    }
+
+
+def target_order(queryset):
+    return queryset.model._meta.ordering
 
 
 def _narrowed(target, queryset, forum, date):

@@ -51,7 +51,7 @@ class SearchView(TemplateView):
         context = super().get_context_data(**kwargs)
         form = SearchForm(self.request.GET or None)
         valid = form.is_valid() if form.is_bound else False
-        found = {"groups": [], "total": 0, "suggestions": [], "skipped": []}
+        found = {"groups": [], "total": 0, "more": False, "suggestions": [], "skipped": []}
         query = ""
         if valid and form.cleaned_data["q"]:
             query = form.cleaned_data["q"]

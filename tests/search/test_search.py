@@ -170,3 +170,15 @@ def test_a_misspelt_word_suggests_the_recorded_spelling(client, reference_data):
     body = client.get("/search/", {"q": "fiscl"}).content.decode()
     assert "0 results" in body
     assert '<a class="govuk-link" href="/search/?q=fiscal">fiscal</a>' in body
+
+
+def test_past_the_count_cap_a_kind_says_more_and_lists_its_newest(
+    client, reference_data, monkeypatch
+):
+    monkeypatch.setattr("igr.search.COUNT_CAP", 3)
+    body = client.get("/search/", {"q": "fiscal"}).content.decode()
+    assert "More than " in body
+    commitments = _section(body, "commitments")
+    assert "more than 3 found" in commitments
+    assert "Too many to rank: the newest are shown." in commitments
+    assert commitments.count('class="igr-search-result"') == 10
