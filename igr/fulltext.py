@@ -65,36 +65,42 @@ def query(text: str):
     return phrase
 
 
-def matching(queryset, spec, text: str, *, snippet_from=None, also=None):
-    """The records of `queryset` that match `text`, annotated with `search_rank` (None on
-    SQLite) and, given a column or expression `snippet_from`, `search_snippet` (headline
-    text with match marks; see `highlight`). `also` (a queryset of `pk` values) adds
-    records that match for another reason, e.g. a tag."""
+def matching(queryset, spec, text: str, *, snippet_from=None):
+    """The records of `queryset` that match `text` (`filtered`), with their rank and
+    snippet (`annotated`)."""
+    return annotated(filtered(queryset, spec, text), spec, text, snippet_from=snippet_from)
+
+
+def filtered(queryset, spec, text: str):
+    """The records of `queryset` that match `text`: on PostgreSQL through the GIN index,
+    elsewhere every word somewhere in the columns."""
     words = text.split()[:MAX_WORDS]
     if not words:
         return queryset.none()
-    full_text = is_full_text()
-    if full_text:
-        tsquery, document = query(text), vector(spec)
-        matched = queryset.alias(search_document=document).filter(search_document=tsquery)
-    else:
-        matched = queryset
-        for word in words:
-            condition = Q()
-            for column, _weight in spec:
-                condition |= Q(**{f"{column}__icontains": word})
-            matched = matched.filter(condition)
-    if also is not None:
-        # One IN over a UNION of ids, so each side keeps its own index.
-        matched = queryset.filter(pk__in=matched.order_by().values("pk").union(also.order_by()))
-    if not full_text:
-        matched = matched.annotate(search_rank=Value(None, output_field=FloatField()))
+    if is_full_text():
+        document = vector(spec)
+        return queryset.alias(search_document=document).filter(search_document=query(text))
+    for word in words:
+        condition = Q()
+        for column, _weight in spec:
+            condition |= Q(**{f"{column}__icontains": word})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def annotated(queryset, spec, text: str, *, snippet_from=None):
+    """`queryset` with `search_rank` (None on SQLite; 0 for a record whose own words do
+    not match) and, given a column or expression `snippet_from`, `search_snippet`
+    (headline text with match marks; see `highlight`; on SQLite the text itself)."""
+    if not is_full_text():
+        queryset = queryset.annotate(search_rank=Value(None, output_field=FloatField()))
         if isinstance(snippet_from, str):
             snippet_from = F(snippet_from)
-        return matched.annotate(search_snippet=snippet_from) if snippet_from else matched
-    matched = matched.annotate(search_rank=SearchRank(document, tsquery))
+        return queryset.annotate(search_snippet=snippet_from) if snippet_from else queryset
+    tsquery = query(text)
+    queryset = queryset.annotate(search_rank=SearchRank(vector(spec), tsquery))
     if snippet_from:
-        matched = matched.annotate(
+        queryset = queryset.annotate(
             search_snippet=SearchHeadline(
                 snippet_from,
                 tsquery,
@@ -107,7 +113,7 @@ def matching(queryset, spec, text: str, *, snippet_from=None, also=None):
                 fragment_delimiter=" … ",
             )
         )
-    return matched
+    return queryset
 
 
 def joined(spec):

@@ -50,9 +50,10 @@ from igr import fulltext
 #: Results shown per kind when every kind is shown, and when one kind is chosen.
 PER_KIND = 10
 ONE_KIND = 50
-#: Matches counted per kind; past it a kind says "more than 1,000" and lists its newest
-#: matches instead of ranking them all (ranking recomputes each match's vector, which
-#: for a word on every one of 100,000 meetings took most of a second: docs/benchmarks.md).
+#: Matches counted per kind; past it a kind says "more than 1,000" and lists its most
+#: recently recorded matches instead of ranking them all (ranking recomputes each
+#: match's vector: for a word on every one of 100,000 meetings that took most of a
+#: second; docs/benchmarks.md).
 COUNT_CAP = 1_000
 
 
@@ -217,13 +218,18 @@ def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) 
             skipped.append(target.label)
             continue
         queryset = _narrowed(target, target.queryset(), forum, date)
-        matches = _matches(target, queryset, text, recommendations)
-        count = matches.order_by()[: COUNT_CAP + 1].count()
-        if not count:
+        ids = _matching_ids(target, queryset, text, recommendations)
+        if not ids:
             continue
-        ranked = count <= COUNT_CAP
+        ranked = len(ids) <= COUNT_CAP
+        order = queryset.query.order_by or queryset.model._meta.ordering
+        matches = fulltext.annotated(
+            queryset.filter(pk__in=ids), target.spec, text, snippet_from=target.snippet
+        )
         if not ranked:
-            matches = matches.order_by(*(queryset.query.order_by or target_order(queryset)))
+            matches = matches.order_by("-pk")  # the most recently recorded
+        elif fulltext.is_full_text():
+            matches = matches.order_by("-search_rank", *order)
         limit = ONE_KIND if kind else PER_KIND
         rows = list(matches[:limit])
         tags = _tags(target, rows, recommendations)
@@ -232,7 +238,7 @@ def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) 
             {
                 "key": target.key,
                 "label": target.label,
-                "count": min(count, COUNT_CAP),
+                "count": min(len(ids), COUNT_CAP),
                 "more": not ranked,
                 "hits": hits,
             }
@@ -246,10 +252,6 @@ def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) 
         "suggestions": suggestions,
         "skipped": skipped,
     }
-
-
-def target_order(queryset):
-    return queryset.model._meta.ordering
 
 
 def _narrowed(target, queryset, forum, date):
@@ -266,15 +268,30 @@ def _narrowed(target, queryset, forum, date):
     return queryset
 
 
-def _matches(target, queryset, text, recommendations):
-    also = None
+def _matching_ids(target, queryset, text, recommendations) -> list:
+    """The ids of the records matching by their own words and, for a tagged kind, of
+    those tagged with a matching recommendation: the most recently recorded COUNT_CAP + 1
+    of each, enough to count up to the cap and to list the most recent past it. One
+    query per side, each a short walk of the primary key backwards (filtered by the
+    vector, or joined to the tag table) or a read of the GIN index, whichever the
+    planner finds cheaper, so a word on every one of 100,000 meetings or a
+    recommendation tagged on 60,000 commitments costs a bounded walk, not a sort or a
+    ranking of them all; the page is then read by this short list of ids."""
+    capped = slice(0, COUNT_CAP + 1)
+    ids = list(
+        fulltext.filtered(queryset, target.spec, text)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[capped]
+    )
     if target.tagged and recommendations:
-        also = queryset.filter(recommendations__in=recommendations).values("pk")
-    matches = fulltext.matching(queryset, target.spec, text, snippet_from=target.snippet, also=also)
-    if fulltext.is_full_text():
-        order = queryset.query.order_by or queryset.model._meta.ordering
-        return matches.order_by("-search_rank", *order)
-    return matches
+        tagged = (
+            queryset.filter(recommendations__in=recommendations)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[capped]
+        )
+        seen = set(ids)
+        ids += [pk for pk in tagged if pk not in seen and not seen.add(pk)]
+    return ids
 
 
 def _tags(target, rows, recommendations) -> dict:
