@@ -45,9 +45,13 @@ class BaseFilterSet(django_filters.FilterSet):
                 value,
                 snippet_from=fulltext.joined(self.search_vector),
             )
-            # Best matches first; an explicit ?ordering= is applied after this.
-            order = queryset.query.order_by or queryset.model._meta.ordering
-            return matches.order_by("-search_rank", *order)
+            # Best matches first (an explicit ?ordering= is applied after this), when there
+            # are few enough to rank: ranking recomputes every match's vector, so past
+            # RANK_CAP the list keeps its own order and each row still has its rank.
+            if not fulltext.more_than_rank_cap(matches):
+                order = queryset.query.order_by or queryset.model._meta.ordering
+                return matches.order_by("-search_rank", *order)
+            return matches
         # At most ten words, so a long query cannot build a huge WHERE clause.
         for word in value.split()[:10]:
             condition = Q()

@@ -31,6 +31,9 @@ from django.utils.safestring import mark_safe
 
 CONFIG = "english"
 MAX_WORDS = 10
+#: Matches ranked at most: ranking recomputes each match's vector (the index holds no
+#: weights to rank by), so past this many a search lists in its usual order instead.
+RANK_CAP = 1_000
 # Marks around matched words in a headline: control characters nobody types, replaced by
 # <mark> only after the text is escaped, so a record's own text can never inject markup.
 _START, _STOP = "\x02", "\x03"
@@ -114,6 +117,11 @@ def annotated(queryset, spec, text: str, *, snippet_from=None):
             )
         )
     return queryset
+
+
+def more_than_rank_cap(matches) -> bool:
+    """Whether `matches` holds more than RANK_CAP records (one bounded query)."""
+    return matches.order_by().values("pk")[: RANK_CAP + 1].count() > RANK_CAP
 
 
 def joined(spec):

@@ -51,10 +51,9 @@ from igr import fulltext
 PER_KIND = 10
 ONE_KIND = 50
 #: Matches counted per kind; past it a kind says "more than 1,000" and lists its most
-#: recently recorded matches instead of ranking them all (ranking recomputes each
-#: match's vector: for a word on every one of 100,000 meetings that took most of a
-#: second; docs/benchmarks.md).
-COUNT_CAP = 1_000
+#: recently recorded matches instead of ranking them all (igr.fulltext.RANK_CAP: for a
+#: word on every one of 100,000 meetings ranking took most of a second).
+COUNT_CAP = fulltext.RANK_CAP
 
 
 @dataclass(frozen=True)

@@ -184,3 +184,11 @@ def test_past_the_count_cap_a_kind_says_more_and_lists_its_latest(
     assert "Too many to rank: the most recently recorded are shown." in commitments
     # At most the cap + 1 of each side (own words, tags) were read to list from.
     assert 3 < commitments.count('class="igr-search-result"') <= 2 * (3 + 1)
+
+
+@on_postgresql
+def test_api_q_past_the_rank_cap_keeps_the_list_order(client, reference_data, monkeypatch):
+    monkeypatch.setattr("igr.fulltext.RANK_CAP", 1)
+    rows = client.get("/api/v1/recommendations/", {"q": "fiscal or statutory"}).json()["results"]
+    assert [row["number"] for row in rows] == [1, 2]  # the list's own order, not by rank
+    assert all("search_rank" in row for row in rows)
