@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from igr.policy import writing
 from tests.factories import CouncilFactory, ForumMembershipFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,12 @@ def test_every_icalendar_link_has_a_webcal_link_beside_it(client, world):
         downloads = set(re.findall(r'<a [^>]*href="(/[^"]*\.ics)"', body))
         subscribes = set(re.findall(r'<a [^>]*href="webcal://testserver(/[^"]*\.ics)"', body))
         assert downloads and downloads == subscribes, path
+
+
+def test_a_mayor_whose_dates_are_unconfirmed_is_flagged(client, world, bury):
+    office = world.people[0].offices.get()  # Andy Burnham's, at Greater Manchester
+    with writing():
+        office.dates_uncertain = True
+        office.save()
+    body = client.get("/my-area/bury/").content.decode()
+    assert "(not confirmed by a source)" in body
