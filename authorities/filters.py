@@ -33,6 +33,8 @@ class AuthorityFilter(BaseFilterSet):
         )
     )
     search_fields = ("name", "short_name", "gss_code")
+    # Kept in step with the GIN index of migration "search_indexes".
+    search_vector = (("name", "A"), ("short_name", "A"), ("gss_code", "A"))
 
     class Meta:
         model = Authority
@@ -70,10 +72,31 @@ class PartyFilter(BaseFilterSet):
 
 
 class PersonFilter(BaseFilterSet):
+    current = django_filters.BooleanFilter(
+        method="filter_current",
+        label="Holds an office today",
+        help_text=(
+            "Yes: holds a recorded office today. No: holds none today (past "
+            "office-holders, and attendees who held none)."
+        ),
+    )
+    post = django_filters.CharFilter(
+        method="filter_post",
+        max_length=200,
+        label="Post held",
+        help_text='Any recorded office with this title, e.g. "Mayor".',
+    )
     authority = slug_filter(Authority.objects.all(), "Held office at", method="filter_authority")
     party = slug_filter(Party.objects.all(), "Party (any office held)", method="filter_party")
+    forum = slug_filter(
+        apps.get_model("forums", "Forum").objects.all(),
+        "Attended a meeting of",
+        method="filter_forum",
+    )
     ordering = django_filters.OrderingFilter(fields=(("name", "name"),))
     search_fields = ("name",)
+    # Kept in step with the GIN index of migration "search_indexes".
+    search_vector = (("name", "A"),)
 
     class Meta:
         model = Person
@@ -86,6 +109,23 @@ class PersonFilter(BaseFilterSet):
 
     def filter_party(self, queryset, name, party):
         return queryset.filter(Exists(Office.objects.filter(person=OuterRef("pk"), party=party)))
+
+    def filter_current(self, queryset, name, value):
+        current = Exists(Office.objects.published().current().filter(person=OuterRef("pk")))
+        return queryset.filter(current if value else ~current)
+
+    def filter_post(self, queryset, name, value):
+        return queryset.filter(
+            Exists(Office.objects.filter(person=OuterRef("pk"), title__iexact=value.strip()))
+        )
+
+    def filter_forum(self, queryset, name, forum):
+        Attendance = apps.get_model("forums", "Attendance")
+        return queryset.filter(
+            Exists(
+                Attendance.objects.published().filter(person=OuterRef("pk"), meeting__forum=forum)
+            )
+        )
 
 
 class OfficeFilter(BaseFilterSet):

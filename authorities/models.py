@@ -196,6 +196,33 @@ class Person(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("authorities:person-detail", kwargs={"slug": self.slug})
 
+    def forum_seats(self) -> list[dict]:
+        """The forums this person sat on through their published offices: each office
+        whose authority was a published forum's member while it was held, with the
+        overlap of the two periods ({"forum", "office", "from", "to"}; None is open).
+        Two queries, whatever the number of offices."""
+        ForumMembership = apps.get_model("forums", "ForumMembership")
+        offices = list(Office.objects.published().filter(person=self).select_related("authority"))
+        memberships = (
+            ForumMembership.objects.published()
+            .filter(authority__in={office.authority_id for office in offices})
+            .select_related("forum")
+        )
+        seats = []
+        for membership in memberships:
+            for office in offices:
+                if office.authority_id != membership.authority_id:
+                    continue
+                start = max(filter(None, (office.started_on, membership.started_on)))
+                ends = [d for d in (office.ended_on, membership.ended_on) if d is not None]
+                end = min(ends) if ends else None
+                if end is None or start <= end:
+                    seats.append(
+                        {"forum": membership.forum, "office": office, "from": start, "to": end}
+                    )
+        seats.sort(key=lambda seat: (seat["forum"].name, seat["from"]))
+        return seats
+
 
 class OfficeQuerySet(PublishableQuerySet):
     def published(self):

@@ -1,12 +1,16 @@
 """Atom feeds: meetings, recent changes (commitment status changes) and one
-commitment's status changes. Feeds are public: what they show follows igr.visibility."""
+commitment's status changes; and the iCalendar of an authority's forums' meetings.
+Feeds are public: what they show follows igr.visibility."""
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from forums.models import Commitment, CommitmentStatusChange, Meeting
+from authorities.models import Authority
+from forums.models import Commitment, CommitmentStatusChange, ForumMembership, Meeting
+from forums.views import _calendar
 from igr import visibility
 
 FEED_LENGTH = 50
@@ -117,3 +121,19 @@ class CommitmentFeed(Feed):
 
     def item_pubdate(self, item):
         return item.created_at
+
+
+def authority_meetings_ics(request, slug):
+    """The meetings of every forum the authority belonged to on the meeting's date,
+    upcoming and past: the calendar "my area" offers for a council's authority."""
+    authority = get_object_or_404(Authority.objects.published(), slug=slug)
+    member = ForumMembership.objects.published().filter(
+        Q(started_on__isnull=True) | Q(started_on__lte=OuterRef("date")),
+        Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("date")),
+        forum=OuterRef("forum"),
+        authority=authority,
+    )
+    meetings = (
+        Meeting.objects.published().filter(Exists(member)).select_related("forum").order_by("date")
+    )
+    return _calendar(request, meetings, f"IGR Tracker: meetings of {authority.name}'s forums")

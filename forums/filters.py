@@ -33,6 +33,8 @@ class ForumFilter(BaseFilterSet):
         fields=(("name", "name"), ("founded_on", "founded_on"))
     )
     search_fields = ("name", "short_name", "purpose")
+    # Kept in step with the GIN index of migration "search_indexes".
+    search_vector = (("name", "A"), ("short_name", "A"), ("purpose", "B"))
 
     class Meta:
         model = Forum
@@ -58,6 +60,8 @@ class MeetingFilter(BaseFilterSet):
     date_confirmed = django_filters.BooleanFilter(label="Date confirmed")
     ordering = django_filters.OrderingFilter(fields=(("date", "date"), ("forum__name", "forum")))
     search_fields = ("forum__name", "summary", "location")
+    # Kept in step with the GIN index of migration "search_indexes".
+    search_vector = (("summary", "B"), ("location", "C"))
 
     class Meta:
         model = Meeting
@@ -114,6 +118,8 @@ class AgendaItemFilter(BaseFilterSet):
     date = django_filters.DateFromToRangeFilter(field_name="meeting__date", label="Meeting date")
     ordering = django_filters.OrderingFilter(fields=(("meeting__date", "date"), ("order", "order")))
     search_fields = ("title", "description", "outcome")
+    # Kept in step with the GIN index of migration "search_indexes".
+    search_vector = (("title", "A"), ("description", "B"), ("outcome", "B"))
 
     class Meta:
         model = AgendaItem
@@ -129,6 +135,8 @@ class DocumentFilter(BaseFilterSet):
         fields=(("published_on", "published_on"), ("title", "title"))
     )
     search_fields = ("title", "text")
+    # Kept in step with the GIN index of migration "search_indexes".
+    search_vector = (("title", "A"), ("text", "C"))
 
     class Meta:
         model = Document
@@ -162,6 +170,8 @@ class CommitmentFilter(BaseFilterSet):
         )
     )
     search_fields = ("title", "text")
+    # Kept in step with the GIN index of migration "search_indexes".
+    search_vector = (("title", "A"), ("text", "B"))
 
     class Meta:
         model = Commitment
@@ -209,6 +219,8 @@ class RecommendationFilter(BaseFilterSet):
     report = slug_filter(Report.objects.all(), "Report")
     ordering = django_filters.OrderingFilter(fields=(("number", "number"),))
     search_fields = ("title", "summary")
+    # Kept in step with the GIN index of migration "search_indexes".
+    search_vector = (("title", "A"), ("summary", "B"))
 
     class Meta:
         model = Recommendation
@@ -225,6 +237,8 @@ class SourceFilter(BaseFilterSet):
         fields=(("published_on", "published_on"), ("title", "title"))
     )
     search_fields = ("title", "publisher", "url")
+    # Kept in step with the GIN index of migration "search_indexes".
+    search_vector = (("title", "A"), ("publisher", "B"), ("quote", "C"))
 
     class Meta:
         model = Source

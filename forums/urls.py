@@ -12,6 +12,11 @@ urlpatterns = [
         views.forum_meetings_ics,
         name="forum-meetings-ics",
     ),
+    path(
+        "authorities/<slug:slug>/meetings.ics",
+        feeds.authority_meetings_ics,
+        name="authority-meetings-ics",
+    ),
     path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
     path("meetings/feed/", feeds.MeetingsFeed(), name="meetings-feed"),
     path("meetings.ics", views.meetings_ics, name="meetings-ics"),

@@ -10,7 +10,7 @@ from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from igr import visibility
+from igr import fulltext, visibility
 
 
 class BaseFilterSet(django_filters.FilterSet):
@@ -24,12 +24,34 @@ class BaseFilterSet(django_filters.FilterSet):
         method="filter_text",
         max_length=200,
         label="Search",
-        help_text="Words to look for, case-insensitive; every word must match.",
+        help_text=(
+            "Words to look for. Where the list has a full-text index (PostgreSQL), in "
+            'web-search syntax ("a phrase", or, -word), best matches first, each row '
+            "with its `search_rank` and a plain-text `search_snippet`; otherwise "
+            "case-insensitive, every word must match."
+        ),
     )
     #: The fields the free-text `q` parameter searches; each FilterSet names its own.
     search_fields: tuple[str, ...] = ()
+    #: ((column, weight), ...): the list's full-text vector, as its GIN index holds it
+    #: (igr.fulltext); on PostgreSQL `q` searches it instead of `search_fields`.
+    search_vector: tuple[tuple[str, str], ...] = ()
 
     def filter_text(self, queryset, name, value):
+        if self.search_vector and fulltext.is_full_text():
+            matches = fulltext.matching(
+                queryset,
+                self.search_vector,
+                value,
+                snippet_from=fulltext.joined(self.search_vector),
+            )
+            # Best matches first (an explicit ?ordering= is applied after this), when there
+            # are few enough to rank: ranking recomputes every match's vector, so past
+            # RANK_CAP the list keeps its own order and each row still has its rank.
+            if not fulltext.more_than_rank_cap(matches):
+                order = queryset.query.order_by or queryset.model._meta.ordering
+                return matches.order_by("-search_rank", *order)
+            return matches
         # At most ten words, so a long query cannot build a huge WHERE clause.
         for word in value.split()[:10]:
             condition = Q()

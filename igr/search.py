@@ -1,68 +1,403 @@
-"""Site search across forums, meetings, commitments, authorities and people.
+"""Site search across forums, meetings, agenda items, commitments, documents,
+recommendations, sources, authorities and people.
 
-PostgreSQL ranks with its full-text search (English stemming, so "meet" finds
-"meeting"); SQLite, used for local runs, falls back to every word appearing somewhere
-in the record's text. Both start from the published records only.
+Matching is igr.fulltext's, over each list's own `search_vector` (the one its API `q`
+uses): on PostgreSQL full-text search through the GIN indexes, ranked, with headline
+snippets, and "did you mean" from pg_trgm similarity on names when nothing matches; on
+SQLite, for local runs, a plain fallback where every word must appear in the record
+(case-insensitive), in the usual order, the snippet being the start of the text and no
+suggestions. Both start from the published records only.
+
+A commitment or agenda item tagged with a matching recommendation is a result too:
+searching "fiscal" finds recommendation 2 ("…towards fiscal devolution") and what was
+agreed and discussed under it, whatever words those records use.
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import Concat
+from django.urls import reverse
+from django_filters.fields import DateRangeField
 
+from authorities.filters import AuthorityFilter, PersonFilter
 from authorities.models import Authority, Person
-from forums.models import Commitment, Forum, Meeting
+from forums.filters import (
+    AgendaItemFilter,
+    CommitmentFilter,
+    DocumentFilter,
+    ForumFilter,
+    MeetingFilter,
+    RecommendationFilter,
+    SourceFilter,
+)
+from forums.models import (
+    AgendaItem,
+    Commitment,
+    Document,
+    Forum,
+    Meeting,
+    Recommendation,
+    Source,
+)
+from igr import fulltext
 
-MAX_WORDS = 10
-PER_KIND = 20
+#: Results shown per kind when every kind is shown, and when one kind is chosen.
+PER_KIND = 10
+ONE_KIND = 50
+#: Matches counted per kind; past it a kind says "more than 1,000" and lists its most
+#: recently recorded matches instead of ranking them all (igr.fulltext.RANK_CAP: for a
+#: word on every one of 100,000 meetings ranking took most of a second).
+COUNT_CAP = fulltext.RANK_CAP
 
-# (heading, queryset of published records, fields searched)
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    label: str
+    queryset: object  # a function giving the published queryset
+    spec: tuple
+    snippet: object = None  # a column or expression the snippet is cut from
+    date: str | None = None  # the date the date filter reads
+    forum: tuple[str, ...] = ()  # paths to the forum the forum filter reads
+    tagged: bool = False  # also the records tagged with a matching recommendation
+
+
+def _date(value):
+    return value if isinstance(value, datetime.date) else None
+
+
 TARGETS = (
-    ("Forums", lambda: Forum.objects.published(), ("name", "short_name", "purpose")),
-    (
+    Target(
+        "recommendations",
+        "Recommendations",
+        lambda: Recommendation.objects.select_related("report"),
+        RecommendationFilter.search_vector,
+        snippet="summary",
+    ),
+    Target(
+        "forums",
+        "Forums",
+        lambda: Forum.objects.published(),
+        ForumFilter.search_vector,
+        snippet="purpose",
+        forum=("pk",),
+    ),
+    Target(
+        "meetings",
         "Meetings",
         lambda: Meeting.objects.published().select_related("forum"),
-        ("forum__name", "location", "summary"),
+        MeetingFilter.search_vector,
+        snippet="summary",
+        date="date",
+        forum=("forum",),
     ),
-    (
+    Target(
+        "agenda-items",
+        "Agenda items",
+        lambda: (
+            AgendaItem.objects.published()
+            .filter(is_public=True)
+            .select_related("meeting__forum")
+            .order_by("-meeting__date", "order")
+        ),
+        AgendaItemFilter.search_vector,
+        snippet=Concat("description", Value(" "), "outcome", output_field=TextField()),
+        date="meeting__date",
+        forum=("meeting__forum",),
+        tagged=True,
+    ),
+    Target(
+        "commitments",
         "Commitments",
         lambda: Commitment.objects.published().select_related("meeting__forum", "forum"),
-        ("title", "text"),
+        CommitmentFilter.search_vector,
+        snippet="text",
+        date="made_on",
+        forum=("meeting__forum", "forum"),
+        tagged=True,
     ),
-    ("Authorities", lambda: Authority.objects.published(), ("name", "short_name", "gss_code")),
-    ("People", lambda: Person.objects.published(), ("name",)),
+    Target(
+        "documents",
+        "Documents",
+        lambda: Document.objects.published().select_related("meeting__forum", "forum"),
+        DocumentFilter.search_vector,
+        snippet="text",
+        date="published_on",
+        forum=("meeting__forum", "forum"),
+    ),
+    Target(
+        "authorities",
+        "Authorities",
+        lambda: Authority.objects.published(),
+        AuthorityFilter.search_vector,
+    ),
+    Target("people", "People", lambda: Person.objects.published(), PersonFilter.search_vector),
+    Target(
+        "sources",
+        "Sources",
+        lambda: Source.objects.all(),
+        SourceFilter.search_vector,
+        snippet="quote",
+        date="published_on",
+    ),
+)
+KINDS = {target.key: target for target in TARGETS}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search the record",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "Enter at most 200 characters."},
+    )
+    kind = forms.ChoiceField(
+        label="Type",
+        required=False,
+        choices=[("", "Any")] + [(t.key, t.label) for t in TARGETS],
+    )
+    forum = forms.ModelChoiceField(
+        label="Forum",
+        required=False,
+        queryset=Forum.objects.published(),
+        to_field_name="slug",
+        help_text="Meetings, agenda items, commitments and documents of this forum.",
+    )
+    date = DateRangeField(
+        label="Date",
+        required=False,
+        help_text="Of the meeting, commitment, document or source. For example, 2025-01-31",
+    )
+
+    def clean_q(self):
+        text = self.cleaned_data["q"].strip()
+        if "\x00" in text:
+            raise forms.ValidationError("Remove the null character.")
+        return text
+
+
+@dataclass
+class Hit:
+    title: str
+    url: str
+    kind: str
+    snippet: str
+    date: datetime.date | None
+    forum: object
+    rank: float | None
+    external: bool = False
+    tags: str | None = None  # numbers of the matching recommendations it is tagged with
+
+
+def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) -> dict:
+    """Matching published records grouped by kind, best first:
+    {"groups": [{"key", "label", "count", "more", "hits"}], "total", "more",
+    "suggestions", "skipped"}; `more` means a kind matched more than COUNT_CAP.
+    With a forum or a date, only the kinds that have one are searched (`skipped` names
+    the others)."""
+    text = text.strip()
+    if not text.split():
+        return {"groups": [], "total": 0, "more": False, "suggestions": [], "skipped": []}
+    recommendations = dict(
+        fulltext.matching(Recommendation.objects.all(), RecommendationFilter.search_vector, text)
+        .order_by("number")
+        .values_list("pk", "number")
+    )
+    groups, skipped = [], []
+    for target in TARGETS:
+        if kind and target.key != kind:
+            continue
+        if (forum is not None and not target.forum) or (date is not None and not target.date):
+            skipped.append(target.label)
+            continue
+        queryset = _narrowed(target, target.queryset(), forum, date)
+        ids = _matching_ids(target, queryset, text, recommendations)
+        if not ids:
+            continue
+        ranked = len(ids) <= COUNT_CAP
+        order = queryset.query.order_by or queryset.model._meta.ordering
+        matches = fulltext.annotated(
+            queryset.filter(pk__in=ids), target.spec, text, snippet_from=target.snippet
+        )
+        if not ranked:
+            matches = matches.order_by("-pk")  # the most recently recorded
+        elif fulltext.is_full_text():
+            matches = matches.order_by("-search_rank", *order)
+        limit = ONE_KIND if kind else PER_KIND
+        rows = list(matches[:limit])
+        tags = _tags(target, rows, recommendations)
+        hits = [_hit(target, row, tags.get(row.pk)) for row in rows]
+        groups.append(
+            {
+                "key": target.key,
+                "label": target.label,
+                "count": min(len(ids), COUNT_CAP),
+                "more": not ranked,
+                "hits": hits,
+            }
+        )
+    total = sum(group["count"] for group in groups)
+    suggestions = suggest(text) if not total else []
+    return {
+        "groups": groups,
+        "total": total,
+        "more": any(group["more"] for group in groups),
+        "suggestions": suggestions,
+        "skipped": skipped,
+    }
+
+
+def _narrowed(target, queryset, forum, date):
+    if forum is not None:
+        condition = Q()
+        for path in target.forum:
+            condition |= Q(**{path: forum.pk if path == "pk" else forum})
+        queryset = queryset.filter(condition)
+    if date is not None:
+        if date.start:
+            queryset = queryset.filter(**{f"{target.date}__gte": date.start})
+        if date.stop:
+            queryset = queryset.filter(**{f"{target.date}__lte": date.stop})
+    return queryset
+
+
+def _matching_ids(target, queryset, text, recommendations) -> list:
+    """The ids of the records matching by their own words and, for a tagged kind, of
+    those tagged with a matching recommendation: the most recently recorded COUNT_CAP + 1
+    of each, enough to count up to the cap and to list the most recent past it. One
+    query per side, each a short walk of the primary key backwards (filtered by the
+    vector, or joined to the tag table) or a read of the GIN index, whichever the
+    planner finds cheaper, so a word on every one of 100,000 meetings or a
+    recommendation tagged on 60,000 commitments costs a bounded walk, not a sort or a
+    ranking of them all; the page is then read by this short list of ids."""
+    capped = slice(0, COUNT_CAP + 1)
+    ids = list(
+        fulltext.filtered(queryset, target.spec, text)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[capped]
+    )
+    if target.tagged and recommendations:
+        tagged = (
+            queryset.filter(recommendations__in=recommendations)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[capped]
+        )
+        seen = set(ids)
+        ids += [pk for pk in tagged if pk not in seen and not seen.add(pk)]
+    return ids
+
+
+def _tags(target, rows, recommendations) -> dict:
+    """{record pk: "2, 4"}: which matching recommendations each shown record is tagged
+    with, so the page can say why it matched. One query for the page."""
+    if not (target.tagged and recommendations and rows):
+        return {}
+    through = target.queryset().model.recommendations.through
+    owner = f"{rows[0]._meta.model_name}_id"
+    tags = {}
+    for pk, recommendation in (
+        through.objects.filter(**{f"{owner}__in": [row.pk for row in rows]})
+        .filter(recommendation_id__in=recommendations)
+        .values_list(owner, "recommendation_id")
+    ):
+        tags.setdefault(pk, []).append(recommendations[recommendation])
+    return {pk: ", ".join(map(str, sorted(numbers))) for pk, numbers in tags.items()}
+
+
+def _hit(target, row, tags) -> Hit:
+    snippet = fulltext.highlight(getattr(row, "search_snippet", None))
+    forum = None
+    date = _date(getattr(row, "date", None))
+    title, url, external = str(row), getattr(row, "get_absolute_url", lambda: "")(), False
+    if target.key == "meetings":
+        title, forum = f"{row.forum.name}, {row.date:%-d %B %Y}", row.forum
+    elif target.key == "agenda-items":
+        meeting = row.meeting
+        title = row.title
+        url = meeting.get_absolute_url() + "#agenda"
+        forum, date = meeting.forum, meeting.date
+    elif target.key == "commitments":
+        forum = row.meeting.forum if row.meeting_id else row.forum
+        date = row.made_on
+    elif target.key == "documents":
+        forum = row.meeting.forum if row.meeting_id else row.forum
+        url = (row.meeting or row.forum).get_absolute_url()
+        date = row.published_on
+    elif target.key == "sources":
+        url, external, date = row.url, True, row.published_on
+        snippet = snippet or row.publisher
+    return Hit(
+        title=title,
+        url=url,
+        kind=target.label,
+        snippet=snippet,
+        date=date,
+        forum=forum,
+        rank=getattr(row, "search_rank", None),
+        external=external,
+        tags=tags,
+    )
+
+
+def suggest(text: str, limit: int = 3) -> list[dict]:
+    """What the visitor may have meant, on PostgreSQL (pg_trgm): the text with each word
+    respelt as the nearest word of the recommendations and forums ("fiscl" → "fiscal"),
+    then names of published people, authorities and forums like the text ("Andy Burnam"
+    → "Andy Burnham"). [{"name", "url"}], at most `limit`; none on SQLite."""
+    if not fulltext.is_full_text():
+        return []
+    found = []
+    respelt = _respelt(text)
+    if respelt:
+        found.append((1.0, respelt))
+    names = []
+    for queryset in (
+        Person.objects.published(),
+        Authority.objects.published(),
+        Forum.objects.published(),
+    ):
+        # `name % text` (similarity over pg_trgm's threshold, 0.3) reads the name's
+        # trigram index; the similarity then orders the few found.
+        names += list(
+            queryset.filter(name__trigram_similar=text)
+            .annotate(similarity=TrigramSimilarity("name", text))
+            .order_by("-similarity", "name")[:limit]
+        )
+    names.sort(key=lambda record: -record.similarity)
+    found += [(record.similarity, record.name) for record in names]
+    return [
+        {"name": name, "url": reverse("search") + "?" + urlencode({"q": name})}
+        for _, name in found[:limit]
+    ]
+
+
+# The vocabulary words are respelt into: the recommendations' and the published forums'
+# own words (a few hundred, read by ts_stat each time; only an empty search pays for it).
+_VOCABULARY = (
+    "SELECT to_tsvector('simple', title || ' ' || summary) FROM forums_recommendation "
+    "UNION ALL SELECT to_tsvector('simple', name || ' ' || purpose) FROM forums_forum "
+    "WHERE publication_state = 'published'"
 )
 
 
-def search(text: str) -> list[dict]:
-    """Matching records grouped by kind, best first: [{"kind", "results", "count"}]."""
-    words = text.split()[:MAX_WORDS]
-    if not words:
-        return []
-    groups = []
-    for kind, queryset, fields in TARGETS:
-        matches = _match(queryset(), fields, words)
-        results = list(matches[:PER_KIND])
-        groups.append({"kind": kind, "results": results, "count": len(results)})
-    return groups
-
-
-def _match(queryset, fields, words):
-    if connection.vendor == "postgresql":
-        vector = SearchVector(*fields, config="english")
-        query = SearchQuery(" ".join(words), config="english", search_type="plain")
-        # Names are matched as typed too: stemming cannot find a GSS code or a surname
-        # fragment such as "Burnh".
-        prefix = Q()
-        for word in words:
-            prefix &= Q(**{f"{fields[0]}__icontains": word})
-        return (
-            queryset.annotate(document=vector, rank=SearchRank(vector, query))
-            .filter(Q(document=query) | prefix)
-            .order_by("-rank", *queryset.model._meta.ordering)
+def _respelt(text: str) -> str | None:
+    words = [w.lower() for w in text.split()[: fulltext.MAX_WORDS]]
+    if not words or any(len(w) < 4 for w in words):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT q.word, (SELECT s.word FROM ts_stat(%s) AS s "
+            "WHERE length(s.word) > 3 AND similarity(s.word, q.word) >= 0.4 "
+            "ORDER BY similarity(s.word, q.word) DESC, s.nentry DESC LIMIT 1) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS q(word, n) ORDER BY q.n",
+            [_VOCABULARY, words],
         )
-    for word in words:
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": word})
-        queryset = queryset.filter(condition)
-    return queryset
+        pairs = cursor.fetchall()
+    respelt = [better or word for word, better in pairs]
+    return " ".join(respelt) if respelt != words else None

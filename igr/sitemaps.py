@@ -17,6 +17,8 @@ class StaticSitemap(Sitemap):
             "forums:commitment-list",
             "forums:recommendation-list",
             "authorities:authority-list",
+            "authorities:person-list",
+            "authorities:my-area",
             "attendance",
             "changes",
             "coverage",

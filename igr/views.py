@@ -16,13 +16,14 @@ from forums.models import (
     Source,
 )
 from forums.stats import aggregates
+from igr import fulltext
 from igr.listing import (
     FilteredListView,
     csv_attachment,
     csv_filter_errors,
     list_context,
 )
-from igr.search import search
+from igr.search import SearchForm, search
 from leads.models import WatcherRun
 
 
@@ -46,25 +47,41 @@ class HomeView(TemplateView):
 
 class SearchView(TemplateView):
     template_name = "search.html"
+    filter_fields = ("kind", "forum", "date")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.get("q", "").strip()
-        error = None
-        if len(query) > 200:
-            error = "Enter at most 200 characters."
-        groups = search(query) if query and not error else []
+        form = SearchForm(self.request.GET or None)
+        valid = form.is_valid() if form.is_bound else False
+        found = {"groups": [], "total": 0, "more": False, "suggestions": [], "skipped": []}
+        query = ""
+        if valid and form.cleaned_data["q"]:
+            query = form.cleaned_data["q"]
+            found = search(
+                query,
+                kind=form.cleaned_data["kind"],
+                forum=form.cleaned_data["forum"],
+                date=form.cleaned_data["date"],
+            )
+        errors = form.errors if form.is_bound else {}
         context.update(
-            query=query,
-            error=error,
-            groups=groups,
-            total=sum(group["count"] for group in groups),
+            form=form,
+            query=query or self.request.GET.get("q", "")[:200],
+            searched=bool(query),
+            errors=errors,
+            full_text=fulltext.is_full_text(),
+            filters_open=any(
+                self.request.GET.get(name)
+                for name in ("kind", "forum", "date_after", "date_before")
+            ),
+            **found,
+            **list_context(self.request, None, form, errors, self.filter_fields),
         )
         return context
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        if response.context_data["error"]:
+        if response.context_data["errors"]:
             response.status_code = 400
         return response
 

@@ -7,7 +7,8 @@ or, against a server you already run:
 
     .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
 
-Writes docs/screenshots/<page>-desktop.png and <page>-320.png. Uses Debian's chromium
+Writes docs/screenshots/<page>-desktop.png and <page>-320.png; SCREENSHOTS_ONLY=a,b
+shoots only the pages named. Uses Debian's chromium
 at /usr/bin/chromium (CHROMIUM_PATH to override), never a downloaded browser.
 """
 
@@ -48,15 +49,18 @@ def pages(page, base):
         ("meeting", meeting),
         ("commitments", "/commitments/"),
         ("scorecard", scorecard),
+        ("search", "/search/?q=fiscal"),
+        ("people", "/people/"),
+        ("my-area", "/my-area/manchester/"),
     ]
 
 
-def main(base):
+def main(base, only=()):
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        targets = pages(page, base)
+        targets = [(n, path) for n, path in pages(page, base) if not only or n in only]
         for label, width in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": 900})
             for name, path in targets:
@@ -93,12 +97,13 @@ def serve_reference_data(port=8765):
 
 
 if __name__ == "__main__":
+    only = tuple(filter(None, os.environ.get("SCREENSHOTS_ONLY", "").split(",")))
     if len(sys.argv) > 1:
-        main(sys.argv[1].rstrip("/"))
+        main(sys.argv[1].rstrip("/"), only)
     else:
         server, base = serve_reference_data()
         try:
-            main(base)
+            main(base, only)
         finally:
             server.terminate()
             server.wait()

@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
-from igr import visibility
+from igr import fulltext, visibility
 from igr.api.base import CleanModelSerializer
 
 PUBLICATION_FIELDS = ["publication_state", "published_at", "withdrawal_reason"]
@@ -73,7 +73,9 @@ class FieldsOnce:
 
 
 class RecordSerializer(FieldsOnce, CleanModelSerializer):
-    pass
+    def to_representation(self, instance):
+        # A row found by the list's full-text `q` carries its rank and snippet.
+        return {**super().to_representation(instance), **fulltext.annotations(instance)}
 
 
 def self_link(name, lookup_field="pk"):

@@ -42,7 +42,7 @@ from django.db.models import Case, F, OuterRef, Value, When
 from django.utils.functional import cached_property
 from rest_framework import relations, serializers
 
-from igr import visibility
+from igr import fulltext, visibility
 
 
 class _Unsupported(Exception):
@@ -192,6 +192,11 @@ class ValuesPlan:
         public = not visibility.sees_drafts(context.get("request"))
         in_arrays = self.many and connections[queryset.db].vendor == "postgresql"
         selects = self.array_selects[public] if in_arrays else self.selects[public]
+        searched = "search_rank" in queryset.query.annotations
+        if searched:
+            # A full-text search's rank and snippet (igr.fulltext), as the serializer adds.
+            selects = {**selects, "_search_rank": F("search_rank")}
+            selects["_search_snippet"] = F("search_snippet")
         rows = list(queryset.values(**selects))
         if not rows:
             return []
@@ -216,10 +221,20 @@ class ValuesPlan:
                 many[name] = lists
         fields = self._bound_fields(context)
         updated = self.keys.get("updated_at")
-        return [
+        represented = [
             (self._represent(row, row[pk], fields, many), row[updated] if updated else None)
             for row in rows
         ]
+        if searched:
+            for (out, _), row in zip(represented, rows, strict=True):
+                out.update(
+                    fulltext.annotations(
+                        SimpleNamespace(
+                            search_rank=row["_search_rank"], search_snippet=row["_search_snippet"]
+                        )
+                    )
+                )
+        return represented
 
     def _bound_fields(self, context):
         """The prototype's fields, with fresh copies of the links bound to this request's

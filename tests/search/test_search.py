@@ -1,0 +1,194 @@
+"""Site search on the reference data (fixtures/*.json): full-text on PostgreSQL, the plain
+substring fallback on SQLite (igr.fulltext, igr.search)."""
+
+import re
+
+import pytest
+from django.db import connection
+
+from authorities.models import Person
+from forums.models import AgendaItem, Commitment, Recommendation
+from tests.worlds import module_reference_data
+
+reference_data = module_reference_data()
+pytestmark = pytest.mark.django_db
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search and pg_trgm are PostgreSQL's"
+)
+on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite fallback")
+
+
+def _section(body, key):
+    """The HTML of one kind's results."""
+    match = re.search(rf'<section aria-labelledby="results-{key}">(.*?)</section>', body, re.S)
+    assert match, f"no {key} results in the page"
+    return match.group(1)
+
+
+def _tagged_with(model, recommendation):
+    rows = model.objects.published().filter(recommendations=recommendation)
+    if model is AgendaItem:
+        rows = rows.filter(is_public=True)
+    return rows
+
+
+def test_fiscal_finds_recommendation_2_its_commitments_and_agenda_items(client, reference_data):
+    fiscal = Recommendation.objects.get(number=2)
+    response = client.get("/search/", {"q": "fiscal"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert fiscal.get_absolute_url() in _section(body, "recommendations")
+    commitments = _tagged_with(Commitment, fiscal)
+    items = _tagged_with(AgendaItem, fiscal)
+    assert commitments.count() >= 10 and items.count() >= 5
+    # Every one is counted; the first ten of each are shown.
+    assert f"{commitments.count()} found" in _section(body, "commitments")
+    assert f"{items.count()} found" in _section(body, "agenda-items")
+    shown = _section(body, "commitments")
+    assert "New powers and integrated funding settlements for mayors" in (
+        client.get("/search/", {"q": "fiscal", "kind": "commitments"}).content.decode()
+    )
+    assert shown.count('class="igr-search-result"') == 10
+    assert "tagged with recommendation 2" in shown
+    one_kind = client.get("/search/", {"q": "fiscal", "kind": "agenda-items"}).content.decode()
+    for item in items:
+        assert item.title.replace("'", "&#x27;") in one_kind
+
+
+@on_postgresql
+def test_fiscal_results_carry_highlighted_snippets(client, reference_data):
+    body = client.get("/search/", {"q": "fiscal"}).content.decode()
+    recommendations = _section(body, "recommendations")
+    assert re.search(r"<mark>fiscal</mark>", recommendations, re.I)
+    # The recommendation, matched on its title (weight A), ranks first.
+    assert recommendations.index("/recommendations/experimentation-and-fiscal-devolution/") < (
+        recommendations.index("</li>")
+    )
+
+
+@on_sqlite
+def test_fiscal_on_sqlite_uses_the_plain_fallback(client, reference_data):
+    body = client.get("/search/", {"q": "fiscal"}).content.decode()
+    assert "runs on SQLite, which has no full-text index" in body
+    assert "<mark>" not in body
+    # The snippet is the start of the text.
+    assert "Give mayoral combined authorities room to try new approaches" in body
+
+
+@on_postgresql
+def test_a_misspelt_mayor_suggests_the_right_name(client, reference_data):
+    body = client.get("/search/", {"q": "Andy Burnam"}).content.decode()
+    assert "0 results" in body
+    assert "Did you mean" in body
+    assert '<a class="govuk-link" href="/search/?q=Andy+Burnham">Andy Burnham</a>' in body
+
+
+@on_postgresql
+def test_web_search_syntax_phrases_and_exclusions(client, reference_data):
+    phrase = client.get("/search/", {"q": '"integrated funding settlements"'}).content.decode()
+    assert "New powers and integrated funding settlements for mayors" in phrase
+    excluded = client.get(
+        "/search/", {"q": "integrated funding -settlements", "kind": "commitments"}
+    ).content.decode()
+    assert "New powers and integrated funding settlements for mayors" not in excluded
+
+
+def test_a_surname_fragment_finds_the_person(client, reference_data):
+    burnham = Person.objects.get(name="Andy Burnham")
+    body = client.get("/search/", {"q": "Burnh"}).content.decode()
+    assert burnham.get_absolute_url() in _section(body, "people")
+
+
+def test_filters_by_forum_and_date_leave_out_kinds_without_them(client, reference_data):
+    body = client.get(
+        "/search/",
+        {"q": "devolution", "forum": "mayoral-council", "date_after": "2025-01-01"},
+    ).content.decode()
+    skipped = "Recommendations, Forums, Authorities, People, Sources"
+    assert f"Not searched with these filters: {skipped}." in body
+    meetings = _section(body, "agenda-items")
+    assert "Mayoral Council" in meetings
+    assert "Council of the Nations and Regions ·" not in body
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": "x" * 201}, "id_q"),
+        ({"q": "fiscal", "kind": "spells"}, "id_kind"),
+        ({"q": "fiscal", "forum": "no-such-forum"}, "id_forum"),
+        ({"q": "fiscal", "date_after": "yesterday"}, "id_date_0"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(client, reference_data, params, field):
+    response = client.get("/search/", params)
+    assert response.status_code == 400
+    assert f'href="#{field}"' in response.content.decode()
+
+
+def test_search_page_query_count_is_pinned(client, reference_data, django_assert_num_queries):
+    # 1 the recommendations matching (for tags); per kind of the nine, 1 the ids matching
+    # by their own words, and for agenda items and commitments 1 the ids tagged with a
+    # matching recommendation; where anything matched, 1 the page of results and, for
+    # agenda items and commitments, 1 the matching recommendations each shown row is
+    # tagged with; 1 the forum choices of the filter form. "fiscal" matches
+    # recommendations, forums (the Finance ISC's purpose), agenda items and commitments.
+    client.get("/search/", {"q": "fiscal"})  # warm the per-process caches
+    with django_assert_num_queries(1 + 9 + 2 + 4 + 2 + 1):
+        client.get("/search/", {"q": "fiscal"})
+
+
+@on_postgresql
+def test_api_q_returns_rank_and_snippet_best_first(client, reference_data):
+    response = client.get("/api/v1/commitments/", {"q": "integrated funding"})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert rows, "the commitment about integrated funding settlements should match"
+    first = rows[0]
+    assert first["title"] == "New powers and integrated funding settlements for mayors"
+    assert first["search_rank"] > 0
+    assert "integrated funding" in first["search_snippet"].lower()
+    ranks = [row["search_rank"] for row in rows]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+@on_postgresql
+def test_api_q_uses_web_search_syntax(client, reference_data):
+    rows = client.get("/api/v1/recommendations/", {"q": "fiscal or statutory"}).json()
+    assert {row["number"] for row in rows["results"]} == {1, 2}
+
+
+@on_sqlite
+def test_api_q_on_sqlite_is_the_substring_match_without_rank(client, reference_data):
+    rows = client.get("/api/v1/recommendations/", {"q": "fiscal"}).json()["results"]
+    assert [row["number"] for row in rows] == [2]
+    assert "search_rank" not in rows[0]
+
+
+@on_postgresql
+def test_a_misspelt_word_suggests_the_recorded_spelling(client, reference_data):
+    body = client.get("/search/", {"q": "fiscl"}).content.decode()
+    assert "0 results" in body
+    assert '<a class="govuk-link" href="/search/?q=fiscal">fiscal</a>' in body
+
+
+def test_past_the_count_cap_a_kind_says_more_and_lists_its_latest(
+    client, reference_data, monkeypatch
+):
+    monkeypatch.setattr("igr.search.COUNT_CAP", 3)
+    body = client.get("/search/", {"q": "fiscal"}).content.decode()
+    assert "More than " in body
+    commitments = _section(body, "commitments")
+    assert "more than 3 found" in commitments
+    assert "Too many to rank: the most recently recorded are shown." in commitments
+    # At most the cap + 1 of each side (own words, tags) were read to list from.
+    assert 3 < commitments.count('class="igr-search-result"') <= 2 * (3 + 1)
+
+
+@on_postgresql
+def test_api_q_past_the_rank_cap_keeps_the_list_order(client, reference_data, monkeypatch):
+    monkeypatch.setattr("igr.fulltext.RANK_CAP", 1)
+    rows = client.get("/api/v1/recommendations/", {"q": "fiscal or statutory"}).json()["results"]
+    assert [row["number"] for row in rows] == [1, 2]  # the list's own order, not by rank
+    assert all("search_rank" in row for row in rows)
