@@ -26,6 +26,7 @@ from igr.api.serializers import (
     TIMESTAMPS,
     CanonicalLink,
     FieldsOnce,
+    QueryParamsSerializer,
     RecordSerializer,
     id_field,
     self_link,
@@ -396,7 +397,7 @@ class CommitmentStatusChangeSerializer(FieldsOnce, serializers.ModelSerializer):
 # --- aggregates: response shapes, so the schema documents every figure -----------------
 
 
-class AggregateParamsSerializer(serializers.Serializer):
+class AggregateParamsSerializer(QueryParamsSerializer):
     """The filters every aggregate takes: a forum and a date range (inclusive)."""
 
     forum = serializers.SlugRelatedField(
@@ -547,7 +548,9 @@ class TombstoneSerializer(serializers.Serializer):
     at = serializers.DateTimeField(help_text="When it was deleted or last changed.")
 
 
-class TombstoneParamsSerializer(serializers.Serializer):
+class TombstoneParamsSerializer(QueryParamsSerializer):
+    other_parameters = ("format", "page", "page_size")
+
     modified_since = serializers.DateTimeField(
         required=False, help_text="Only records removed at or after this ISO 8601 date-time."
     )

@@ -49,6 +49,7 @@ from forums.services import record_status_change, void_status_change
 from forums.stats import aggregates
 from igr.api.base import ConditionalAPIViewMixin, RecordViewSet
 from igr.api.renderers import RawFormBrowsableAPIRenderer
+from igr.api.serializers import QueryParamsSerializer
 from igr.lib.releases import list_releases
 from igr.records import PublicationState
 
@@ -59,8 +60,12 @@ AGGREGATE_PARAMETERS = [
 ]
 
 
-def aggregate_params(request) -> dict:
+def aggregate_params(request, names=("forum", "date_after", "date_before")) -> dict:
+    """The aggregate's filters from the query string (only `names`; any other parameter is
+    a 400 naming it), as keyword arguments for forums.stats.aggregates."""
     params = s.AggregateParamsSerializer(data=request.query_params)
+    for name in [n for n in params.fields if n not in names]:
+        del params.fields[name]
     params.is_valid(raise_exception=True)
     data = params.validated_data
     return {
@@ -134,6 +139,7 @@ class ForumViewSet(RecordViewSet):
     def health(self, request, slug=None):
         """Meetings held against the promised frequency, days since the last meeting,
         attendance and communiqué rates, commitments delivered and overdue."""
+        QueryParamsSerializer.check(request)
         return Response(s.ForumHealthSerializer(aggregates.forum_health(self.get_object())).data)
 
 
@@ -317,7 +323,7 @@ class ForumHealthListView(AggregateView):
         summary="Every published forum's health",
     )
     def get(self, request):
-        forum = aggregate_params(request)["forum"]
+        forum = aggregate_params(request, names=("forum",))["forum"]
         forums = Forum.objects.published().filter(pk=forum.pk) if forum else None
         return Response(s.ForumHealthSerializer(aggregates.forums_health(forums), many=True).data)
 
@@ -372,6 +378,7 @@ class ReleaseListView(AggregateView):
 
     @extend_schema(responses=s.ReleaseSerializer(many=True), summary="Dataset releases")
     def get(self, request):
+        QueryParamsSerializer.check(request)
         page = request.build_absolute_uri(reverse("releases:list"))
         rows = [
             {

@@ -1,0 +1,119 @@
+"""The API's contract with scripts and generated clients (issue 17): strict query
+strings, formats, and empty values, on every list and aggregate."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def _error(response, status, field):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert body["status"] == status
+    assert field in [e["field"] for e in body["errors"]], body
+    return body
+
+
+# --- unknown parameters ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path,name",
+    [
+        ("/api/v1/commitments/?is_overdue=true", "is_overdue"),  # the filter is `overdue`
+        ("/api/v1/meetings/?date=2025-01-23", "date"),  # it is date_after / date_before
+        ("/api/v1/meetings/?foo=bar", "foo"),
+        ("/api/v1/offices/?foo=", "foo"),  # unknown even when empty
+        ("/api/v1/scorecards/?foo=bar", "foo"),
+        ("/api/v1/forum-health/?date_after=2025-01-01", "date_after"),  # takes forum only
+        ("/api/v1/attendance-matrix/?person=x", "person"),
+        ("/api/v1/cross-party/?foo=1", "foo"),
+        ("/api/v1/deletions/?since=2025-01-01", "since"),
+        ("/api/v1/releases/?foo=1", "foo"),
+    ],
+)
+def test_an_unknown_parameter_is_a_400_naming_it_and_the_allowed_ones(api, world, path, name):
+    body = _error(api.get(path), 400, name)
+    error = next(e for e in body["errors"] if e["field"] == name)
+    assert error["code"] == "unknown_parameter"
+    assert f"“{name}”" in error["message"]
+    assert "takes:" in error["message"]
+
+
+def test_the_unknown_parameter_message_lists_the_real_ones(api, world):
+    message = api.get("/api/v1/commitments/?is_overdue=true").json()["detail"]
+    for name in ("overdue", "forum", "due_after", "due_before", "page", "page_size", "format"):
+        assert name in message
+
+
+# --- values that do not parse ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path,field",
+    [
+        ("/api/v1/commitments/?overdue=maybe", "overdue"),
+        ("/api/v1/meetings/?date_confirmed=-1", "date_confirmed"),
+        ("/api/v1/offices/?current=null", "current"),
+        ("/api/v1/forums/?is_statutory=perhaps", "is_statutory"),
+        ("/api/v1/authorities/?mayoral=2", "mayoral"),
+        ("/api/v1/agenda-items/?is_public=unknown", "is_public"),
+        ("/api/v1/offices/?held_on=today", "held_on"),
+        ("/api/v1/commitment-status-changes/?commitment=abc", "commitment"),
+        ("/api/v1/commitments/?status=finished", "status"),
+        ("/api/v1/scorecards/?date_after=2025-13-01", "date_after"),
+        ("/api/v1/deletions/?model=nothing", "model"),
+        ("/api/v1/deletions/?modified_since=yesterday", "modified_since"),
+    ],
+)
+def test_a_value_that_does_not_parse_is_a_400_naming_the_field(api, world, path, field):
+    _error(api.get(path), 400, field)
+
+
+@pytest.mark.parametrize("word,overdue", [("true", True), ("1", True), ("false", False)])
+def test_booleans_still_read_true_and_false(api, world, word, overdue):
+    response = api.get(f"/api/v1/commitments/?overdue={word}")
+    assert response.status_code == 200
+    assert {r["is_overdue"] for r in response.json()["results"]} <= {overdue}
+
+
+# --- empty values ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/commitments/?overdue=&status=&forum=&due_after=&ordering=&q=",
+        "/api/v1/meetings/?date_confirmed=&forum=&date_before=&status=&modified_since=",
+        "/api/v1/offices/?current=&held_on=&person=",
+        "/api/v1/commitment-status-changes/?commitment=",
+        "/api/v1/scorecards/?forum=&date_after=&date_before=",
+        "/api/v1/forum-health/?forum=",
+        "/api/v1/attendance-matrix/?forum=&date_after=",
+        "/api/v1/cross-party/?forum=",
+        "/api/v1/deletions/?modified_since=&model=",
+    ],
+)
+def test_an_empty_value_means_no_filter(api, world, path):
+    unfiltered = api.get(path.split("?")[0])
+    response = api.get(path)
+    assert response.status_code == 200, response.content
+    assert response.json() == unfiltered.json()
+
+
+# --- the pages share the FilterSets and keep their friendly summaries --------------------
+
+
+@pytest.mark.parametrize(
+    "path,message",
+    [
+        ("/commitments/?overdue=maybe", "is not true or false"),
+        ("/meetings/?date=2025-01-23", "is not a parameter of this list"),
+    ],
+)
+def test_pages_show_the_same_errors_in_their_summary(client, world, path, message):
+    response = client.get(path)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "There is a problem with the filters" in body
+    assert message in body
