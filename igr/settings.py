@@ -187,6 +187,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "igr.api.renderers.RawFormBrowsableAPIRenderer",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "igr.api.renderers.ContentNegotiation",
     "EXCEPTION_HANDLER": "igr.api.base.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "igr.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
@@ -214,6 +215,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# The one licence of the published data: named in the API root and schema, on every CSV
+# download (a `Link: <url>; rel="license"` header), in dataset releases and on /data/.
+DATA_LICENCE = {
+    "name": "Open Government Licence v3.0",
+    "spdx": "OGL-UK-3.0",
+    "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+    "attribution": "Contains public sector information licensed under the Open Government "
+    "Licence v3.0.",
 }
 
 # Dataset releases written by `manage.py export_dataset` and served at /data/.

@@ -37,6 +37,7 @@ from forums.models import (
     AgendaItem,
     Attendance,
     Commitment,
+    CommitmentStatus,
     CommitmentStatusChange,
     Document,
     Forum,
@@ -47,7 +48,13 @@ from forums.models import (
 )
 from forums.services import record_status_change, void_status_change
 from forums.stats import aggregates
-from igr.api.base import ConditionalAPIViewMixin, RecordViewSet
+from igr.api.base import (
+    ConditionalAPIViewMixin,
+    FlatCSVRenderer,
+    RecordViewSet,
+    csv_table_of,
+    flat_rows,
+)
 from igr.api.renderers import RawFormBrowsableAPIRenderer
 from igr.api.serializers import QueryParamsSerializer
 from igr.lib.releases import list_releases
@@ -58,6 +65,12 @@ AGGREGATE_PARAMETERS = [
     OpenApiParameter("date_after", OpenApiTypes.DATE, description="From this date, inclusive."),
     OpenApiParameter("date_before", OpenApiTypes.DATE, description="To this date, inclusive."),
 ]
+
+
+#: What the aggregates answer in; CSV tables are described by each view's csv_table.
+AGGREGATE_RENDERERS = [JSONRenderer, RawFormBrowsableAPIRenderer, FlatCSVRenderer]
+#: A score's counts per status, one CSV column per status in their usual order.
+BY_STATUS = {"commitments_by_status": CommitmentStatus.values}
 
 
 def aggregate_params(request, names=("forum", "date_after", "date_before")) -> dict:
@@ -105,11 +118,13 @@ class RecommendationViewSet(RecordViewSet):
         methods=["get"],
         filter_backends=[],
         pagination_class=None,
-        renderer_classes=[JSONRenderer, RawFormBrowsableAPIRenderer],
+        renderer_classes=AGGREGATE_RENDERERS,
     )
     def scorecard(self, request, slug=None):
         """Commitments by status, score, meetings and agenda items touched, activity per
-        quarter and the rubric, over published records only."""
+        quarter and the rubric, over published records only. As CSV: one row, the
+        quarters as JSON text in their column."""
+        self.csv_table = csv_table_of(s.ScorecardSerializer(), BY_STATUS)
         card = aggregates.scorecard(self.get_object(), **aggregate_params(request))
         return Response(s.ScorecardSerializer(card).data)
 
@@ -134,11 +149,12 @@ class ForumViewSet(RecordViewSet):
         methods=["get"],
         filter_backends=[],
         pagination_class=None,
-        renderer_classes=[JSONRenderer, RawFormBrowsableAPIRenderer],
+        renderer_classes=AGGREGATE_RENDERERS,
     )
     def health(self, request, slug=None):
         """Meetings held against the promised frequency, days since the last meeting,
         attendance and communiqué rates, commitments delivered and overdue."""
+        self.csv_table = csv_table_of(s.ForumHealthSerializer())
         QueryParamsSerializer.check(request)
         return Response(s.ForumHealthSerializer(aggregates.forum_health(self.get_object())).data)
 
@@ -302,10 +318,12 @@ class CommitmentStatusChangeViewSet(RecordViewSet):
 
 
 class AggregateView(ConditionalAPIViewMixin, APIView):
-    renderer_classes = [JSONRenderer, RawFormBrowsableAPIRenderer]
+    renderer_classes = AGGREGATE_RENDERERS
 
 
 class ScorecardSummaryView(AggregateView):
+    csv_table = staticmethod(csv_table_of(s.ScorecardSummarySerializer(), BY_STATUS))
+
     @extend_schema(
         parameters=AGGREGATE_PARAMETERS,
         responses=s.ScorecardSummarySerializer(many=True),
@@ -317,6 +335,8 @@ class ScorecardSummaryView(AggregateView):
 
 
 class ForumHealthListView(AggregateView):
+    csv_table = staticmethod(csv_table_of(s.ForumHealthSerializer()))
+
     @extend_schema(
         parameters=AGGREGATE_PARAMETERS[:1],
         responses=s.ForumHealthSerializer(many=True),
@@ -339,6 +359,24 @@ class AttendanceMatrixView(AggregateView):
         matrix = aggregates.attendance_matrix(**aggregate_params(request))
         return Response(s.AttendanceMatrixSerializer(matrix).data)
 
+    MATRIX_COLUMNS = ["person", "person_name", "meeting", "date", "forum", "forum_name", "mode"]
+
+    def csv_table(self, data):
+        """As CSV, one row per person and meeting (the matrix's cells, long form); `mode`
+        is empty where the person was not there."""
+        rows = [
+            {
+                "person": person["person"],
+                "person_name": person["person_name"],
+                "meeting": meeting["slug"],
+                **{k: meeting[k] for k in ("date", "forum", "forum_name")},
+                "mode": mode,
+            }
+            for person in data["people"]
+            for meeting, mode in zip(data["meetings"], person["cells"], strict=True)
+        ]
+        return self.MATRIX_COLUMNS, rows
+
 
 class CrossPartyView(AggregateView):
     @extend_schema(
@@ -351,6 +389,19 @@ class CrossPartyView(AggregateView):
         return Response(
             s.CrossPartySerializer(aggregates.cross_party(**aggregate_params(request))).data
         )
+
+    def csv_table(self, data):
+        """As CSV, both tables in one: `table` says which (per_forum or per_meeting), and
+        a column the other table has is empty."""
+        columns = ["table"]
+        for name in ("per_forum", "per_meeting"):
+            columns += [
+                c for c in s.CrossPartySerializer().fields[name].child.fields if c not in columns
+            ]
+        rows = [
+            {"table": name, **row} for name in ("per_forum", "per_meeting") for row in data[name]
+        ]
+        return columns, flat_rows(rows, columns)
 
 
 # --- docs -----------------------------------------------------------------------------
@@ -400,6 +451,23 @@ class ReleaseListView(AggregateView):
             for release in list_releases(Path(settings.RELEASES_DIR))
         ]
         return Response(s.ReleaseSerializer(rows, many=True).data)
+
+    RELEASE_COLUMNS = ["release", "date", "release_url", "file", "size", "sha256", "url"]
+
+    def csv_table(self, data):
+        """As CSV, one row per file of each release."""
+        rows = [
+            {
+                "release": release["name"],
+                "date": release["date"],
+                "release_url": release["url"],
+                "file": file["name"],
+                **{k: file[k] for k in ("size", "sha256", "url")},
+            }
+            for release in data
+            for file in release["files"]
+        ]
+        return self.RELEASE_COLUMNS, rows
 
 
 # --- tombstones -----------------------------------------------------------------------
@@ -464,7 +532,8 @@ class TombstoneListView(ConditionalAPIViewMixin, generics.ListAPIView):
 
     serializer_class = s.TombstoneSerializer
     filter_backends = []
-    renderer_classes = [JSONRenderer, RawFormBrowsableAPIRenderer]
+    renderer_classes = AGGREGATE_RENDERERS
+    csv_table = staticmethod(csv_table_of(s.TombstoneSerializer()))
 
     @extend_schema(
         parameters=[

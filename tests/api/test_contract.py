@@ -117,3 +117,79 @@ def test_pages_show_the_same_errors_in_their_summary(client, world, path, messag
     body = response.content.decode()
     assert "There is a problem with the filters" in body
     assert message in body
+
+
+# --- formats ---------------------------------------------------------------------------
+
+LICENCE = 'rel="license"'
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/meetings/?format=xml",
+        "/api/v1/scorecards/?format=xml",
+        "/api/v1/recommendations/{rec}/scorecard/?format=yaml",
+        "/api/v1/meetings/{meeting}/?format=xlsx",
+    ],
+)
+def test_an_unsupported_format_is_a_400_listing_the_supported_ones(api, world, path):
+    path = path.format(rec=world.recs[0].slug, meeting=world.meetings[0].slug)
+    body = _error(api.get(path), 400, "format")
+    assert "json, " in body["detail"] and "csv" in body["detail"]
+
+
+def test_an_accept_header_nothing_matches_is_a_406_listing_the_media_types(api, world):
+    response = api.get("/api/v1/meetings/", HTTP_ACCEPT="application/xml")
+    assert response.status_code == 406
+    assert "text/csv" in response.json()["detail"]
+
+
+def _csv(api, path):
+    import csv
+    import io
+
+    response = api.get(path)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("text/csv")
+    assert LICENCE in response["Link"]
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+@pytest.mark.parametrize(
+    "path,first_columns",
+    [
+        ("/api/v1/scorecards/", ["number", "slug", "title", "meetings_touched"]),
+        ("/api/v1/forum-health/", ["slug", "name", "is_statutory"]),
+        ("/api/v1/attendance-matrix/", ["person", "person_name", "meeting", "date"]),
+        ("/api/v1/cross-party/", ["table", "forum", "forum_name", "party"]),
+        ("/api/v1/deletions/", ["kind", "model", "id", "slug", "at"]),
+        ("/api/v1/releases/", ["release", "date", "release_url", "file"]),
+        ("/api/v1/recommendations/{rec}/scorecard/", ["number", "slug", "title"]),
+        ("/api/v1/forums/{forum}/health/", ["slug", "name", "is_statutory"]),
+    ],
+)
+def test_every_aggregate_answers_flat_csv_with_a_stable_header(api, world, path, first_columns):
+    path = path.format(rec=world.recs[0].slug, forum=world.forum.slug)
+    rows = _csv(api, f"{path}?format=csv")
+    header = rows[0]
+    assert header[: len(first_columns)] == first_columns
+    assert all(len(row) == len(header) for row in rows)
+    assert not any("." in c and c.split(".")[0] not in ("commitments_by_status",) for c in header)
+
+
+def test_the_scorecards_csv_has_one_column_per_status(api, world):
+    header, *rows = _csv(api, "/api/v1/scorecards/?format=csv")
+    assert "commitments_by_status.delivered" in header
+    assert len(rows) == len(world.recs)
+
+
+def test_the_attendance_matrix_csv_is_the_long_form_of_its_cells(api, world):
+    matrix = api.get("/api/v1/attendance-matrix/").json()
+    _header, *rows = _csv(api, "/api/v1/attendance-matrix/?format=csv")
+    assert len(rows) == len(matrix["people"]) * len(matrix["meetings"])
+
+
+def test_a_list_csv_names_the_licence_beside_its_page_links(api, world):
+    response = api.get("/api/v1/meetings/?format=csv&page_size=1")
+    assert 'rel="next"' in response["Link"] and LICENCE in response["Link"]
