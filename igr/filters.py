@@ -20,10 +20,6 @@ from drf_spectacular.utils import extend_schema_field
 from igr import visibility
 from igr.lib.params import UNKNOWN_PARAMETER, unknown_parameter_message
 
-#: Said of every filter in the schema and the data dictionary.
-EMPTY_MEANS_ANY = "An empty value means no filter."
-UNKNOWN_SLUG = "An unknown slug (or one not public) is a 400 naming this parameter."
-
 TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off"}
 

@@ -193,3 +193,58 @@ def test_the_attendance_matrix_csv_is_the_long_form_of_its_cells(api, world):
 def test_a_list_csv_names_the_licence_beside_its_page_links(api, world):
     response = api.get("/api/v1/meetings/?format=csv&page_size=1")
     assert 'rel="next"' in response["Link"] and LICENCE in response["Link"]
+
+
+# --- the root and the schema -----------------------------------------------------------
+
+
+def test_the_root_lists_the_aggregates_and_the_licence(api, world):
+    root = api.get("/api/v1/").json()
+    for name in ("scorecards", "forum-health", "attendance-matrix", "cross-party"):
+        assert root[name].endswith(f"/api/v1/{name}/")
+    assert root["deletions"].endswith("/api/v1/deletions/")
+    assert root["licence"]["name"] == "Open Government Licence v3.0"
+    assert root["data_dictionary"].endswith("/data/dictionary/")
+
+
+@pytest.fixture
+def schema(api):
+    return api.get("/api/schema/?format=json").json()
+
+
+def _operations(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method != "parameters":
+                yield path, method, operation
+
+
+def test_reads_declare_anonymous_access_and_writes_token_or_session(schema):
+    for path, method, operation in _operations(schema):
+        if method == "get":
+            assert {} in operation["security"], path
+        else:
+            assert operation["security"] == [{"tokenAuth": []}, {"cookieAuth": []}], path
+
+
+def test_every_parameter_and_field_has_a_description(schema):
+    for path, method, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            assert parameter.get("description"), (path, method, parameter["name"])
+    for name, component in schema["components"]["schemas"].items():
+        for field, spec in component.get("properties", {}).items():
+            assert spec.get("description"), (name, field)
+
+
+def test_slug_filters_say_an_unknown_slug_is_a_400_and_empty_is_no_filter(schema):
+    meetings = schema["paths"]["/api/v1/meetings/"]["get"]
+    forum = next(p for p in meetings["parameters"] if p["name"] == "forum")
+    assert "unknown slug" in forum["description"] and "is a 400" in forum["description"]
+    assert "empty value means no filter" in forum["description"]
+    assert "400" in meetings["responses"]
+    scorecards = schema["paths"]["/api/v1/scorecards/"]["get"]
+    assert "text/csv" in scorecards["responses"]["200"]["content"]
+
+
+def test_the_schema_names_the_licence(schema):
+    assert schema["info"]["license"]["name"] == "Open Government Licence v3.0"
