@@ -53,6 +53,7 @@ class AuthorityFilter(BaseFilterSet):
 class CouncilFilter(BaseFilterSet):
     authority = slug_filter(Authority.objects.all(), "Authority")
     ordering = django_filters.OrderingFilter(fields=(("name", "name"),))
+    sync_parents = ("authority",)
     search_fields = ("name", "gss_code")
 
     class Meta:
@@ -73,6 +74,7 @@ class PersonFilter(BaseFilterSet):
     authority = slug_filter(Authority.objects.all(), "Held office at", method="filter_authority")
     party = slug_filter(Party.objects.all(), "Party (any office held)", method="filter_party")
     ordering = django_filters.OrderingFilter(fields=(("name", "name"),))
+    sync_parents = ("offices", "offices__authority", "attendances__meeting")
     search_fields = ("name",)
 
     class Meta:
@@ -99,6 +101,7 @@ class OfficeFilter(BaseFilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(("started_on", "started_on"), ("ended_on", "ended_on"), ("title", "title"))
     )
+    sync_parents = ("authority",)
     search_fields = ("title", "person__name", "authority__name")
 
     class Meta:

@@ -91,6 +91,7 @@ class AttendanceFilter(BaseFilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(("meeting__date", "date"), ("person__name", "person"))
     )
+    sync_parents = ("meeting",)
     search_fields = ("person__name", "role")
 
     class Meta:
@@ -113,6 +114,7 @@ class AgendaItemFilter(BaseFilterSet):
     is_public = django_filters.BooleanFilter(label="Public item")
     date = django_filters.DateFromToRangeFilter(field_name="meeting__date", label="Meeting date")
     ordering = django_filters.OrderingFilter(fields=(("meeting__date", "date"), ("order", "order")))
+    sync_parents = ("meeting",)
     search_fields = ("title", "description", "outcome")
 
     class Meta:
@@ -128,6 +130,7 @@ class DocumentFilter(BaseFilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(("published_on", "published_on"), ("title", "title"))
     )
+    sync_parents = ("meeting", "forum")
     search_fields = ("title", "text")
 
     class Meta:
@@ -195,6 +198,7 @@ class CommitmentStatusChangeFilter(BaseFilterSet):
     effective = django_filters.DateFromToRangeFilter(field_name="effective_on", label="Effective")
     forum = slug_filter(Forum.objects.all(), "Forum", method="filter_forum")
     ordering = django_filters.OrderingFilter(fields=(("effective_on", "effective_on"),))
+    sync_parents = ("commitment",)
     search_fields = ("note", "commitment__title")
 
     class Meta:

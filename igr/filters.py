@@ -74,6 +74,53 @@ class StrictFilterForm(forms.Form):
             self.cleaned_data.pop(name, None)
 
 
+#: The records each model is public through (its FilterSet's sync_parents), by model.
+SYNC_PARENTS: dict = {}
+
+
+def _has_timestamp(model) -> bool:
+    return any(f.name == "updated_at" for f in model._meta.concrete_fields)
+
+
+def _single_valued(model, path) -> bool:
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if not field.many_to_one:
+            return False
+        model = field.related_model
+    return True
+
+
+def changed_since(model, since, parents=()):
+    """The condition for `modified_since` (see BaseFilterSet.filter_modified_since)."""
+    paths = list(parents)
+    condition = Q(updated_at__gte=since)
+    for field in model._meta.get_fields():
+        if not (field.concrete and (field.many_to_one or field.many_to_many)):
+            continue
+        target = field.related_model
+        if _has_timestamp(target):
+            paths.append(field.name)
+        paths += [f"{field.name}__{p}" for p in SYNC_PARENTS.get(target, ())]
+        history = getattr(target, "history", None)
+        if (
+            history is not None
+            and history.filter(history_type="-", history_date__gte=since).exists()
+        ):
+            # A deleted record's id left the rows that listed it, unseen: resend those
+            # (SET_NULL leaves a null; a many-to-many list may have held it).
+            condition |= Q(
+                **{f"{field.name}__isnull": True} if field.many_to_one else {"pk__isnull": False}
+            )
+    for path in paths:
+        changed = Q(**{f"{path}__updated_at__gte": since})
+        if not _single_valued(model, path):
+            # Through a list of rows (a person's offices): a subquery, so no row comes twice.
+            changed = Q(pk__in=model._default_manager.filter(changed).values("pk"))
+        condition |= changed
+    return condition
+
+
 class BaseFilterSet(django_filters.FilterSet):
     modified_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at",
@@ -118,11 +165,18 @@ class BaseFilterSet(django_filters.FilterSet):
         form_class.other_parameters = tuple(self.other_parameters)
         return form_class
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        model = getattr(getattr(cls, "_meta", None), "model", None)
+        if model is not None:
+            SYNC_PARENTS[model] = tuple(cls.sync_parents)
+
     def filter_modified_since(self, queryset, name, value):
-        condition = Q(updated_at__gte=value)
-        for parent in self.sync_parents:
-            condition |= Q(**{f"{parent}__updated_at__gte": value})
-        return queryset.filter(condition)
+        """Rows whose JSON may differ from what a client read before `value`: changed
+        themselves, or a record they are shown under or point at changed (publishing a
+        meeting shows its attendance and names its chair), or a record they point at was
+        deleted (the ids of a deleted source drop out of every `sources` list)."""
+        return queryset.filter(changed_since(queryset.model, value, self.sync_parents))
 
     def filter_text(self, queryset, name, value):
         # At most ten words, so a long query cannot build a huge WHERE clause.

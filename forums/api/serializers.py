@@ -539,13 +539,18 @@ class CrossPartySerializer(serializers.Serializer):
 class TombstoneSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=["deleted", "withdrawn"],
-        help_text="Deleted from the record, or withdrawn from publication (its child records "
-        "— attendance, agenda items, documents — leave the public lists with it).",
+        help_text="Deleted from the record; or withdrawn from publication, or gone from "
+        "the public lists with a withdrawn record it is shown under (a meeting's attendance, "
+        "agenda items and documents, a commitment's status changes, an authority's councils "
+        "and offices, a person no longer shown).",
     )
     model = serializers.CharField(help_text="The list it left, e.g. `meetings`.")
     id = serializers.IntegerField()
     slug = serializers.CharField(allow_null=True)
-    at = serializers.DateTimeField(help_text="When it was deleted or last changed.")
+    at = serializers.DateTimeField(
+        help_text="When it was deleted or withdrawn (for a row gone with its parent, when "
+        "the parent last changed); what `modified_since` compares."
+    )
 
 
 class TombstoneParamsSerializer(QueryParamsSerializer):

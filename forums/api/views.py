@@ -5,11 +5,13 @@ publication state of their own (sources, reports' recommendations) are reference
 and public as a whole. Filtering is the shared FilterSets' job (forums.filters).
 """
 
+import datetime
 import functools
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import CharField, F, Prefetch, Value
+from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -491,19 +493,82 @@ SYNCED_MODELS = [
 ]
 
 
-def _columns(queryset, kind, name, has_slug, at):
+WITHDRAWN = PublicationState.WITHDRAWN
+EPOCH = Value(datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC))
+
+
+def _people_gone():
+    """People who left the public list with the offices or meetings that showed them: no
+    longer public, yet holding a withdrawn office (or one at a withdrawn authority) or
+    attending a withdrawn meeting; when, the latest of those changes."""
+    offices = Office.objects.filter(person=OuterRef("pk")).annotate(
+        at=Greatest("updated_at", "authority__updated_at")
+    )
+    meetings = Attendance.objects.filter(person=OuterRef("pk"))
+    gone = (
+        Q(
+            Exists(
+                offices.filter(
+                    Q(publication_state=WITHDRAWN) | Q(authority__publication_state=WITHDRAWN)
+                )
+            )
+        )
+        | Q(Exists(meetings.filter(meeting__publication_state=WITHDRAWN)))
+    ) & ~Q(Exists(Person.objects.published().filter(pk=OuterRef("pk"))))
+    at = Greatest(
+        Coalesce(Subquery(offices.order_by("-at").values("at")[:1]), EPOCH),
+        Coalesce(
+            Subquery(meetings.order_by("-meeting__updated_at").values("meeting__updated_at")[:1]),
+            EPOCH,
+        ),
+    )
+    return [(gone, at)]
+
+
+def _gone_with(parent):
+    """Rows that left the public lists with their withdrawn `parent`, at its last change."""
+    return [(Q(**{f"{parent}__publication_state": WITHDRAWN}), F(f"{parent}__updated_at"))]
+
+
+#: How each list's records leave it besides being deleted or withdrawn themselves: with a
+#: record they are shown under (igr.visibility), as (condition, when) pairs. Each pair's
+#: rows are disjoint from the record's own withdrawal, so a record is named once.
+GONE_WITH = {
+    "councils": _gone_with("authority"),
+    "people": _people_gone,
+    "offices": [
+        (
+            Q(publication_state=PublicationState.PUBLISHED, authority__publication_state=WITHDRAWN),
+            F("authority__updated_at"),
+        )
+    ],
+    "attendance": _gone_with("meeting"),
+    "agenda-items": _gone_with("meeting"),
+    "documents": [
+        *_gone_with("meeting"),
+        (Q(meeting__isnull=True, forum__publication_state=WITHDRAWN), F("forum__updated_at")),
+    ],
+    "commitment-status-changes": _gone_with("commitment"),
+}
+
+
+def _columns(queryset, kind, name, has_slug, at, since):
     # Prefixed names: `kind` and `model` would clash with model fields of the same name.
-    return queryset.annotate(
+    rows = queryset.annotate(
         tomb_kind=Value(kind, output_field=CharField()),
         tomb_list=Value(name, output_field=CharField()),
         tomb_slug=F("slug") if has_slug else Value(None, output_field=CharField()),
-        tomb_at=F(at),
-    ).values_list("tomb_kind", "tomb_list", "id", "tomb_slug", "tomb_at")
+        tomb_at=at,
+    )
+    if since is not None:
+        rows = rows.filter(tomb_at__gte=since)
+    return rows.order_by().values_list("tomb_kind", "tomb_list", "id", "tomb_slug", "tomb_at")
 
 
 def tombstones(*, since=None, only=None, staff=False):
     """Records that left the public lists: deletions (from the history every model
-    keeps, which survives deletion) and withdrawals. One UNION query, newest first."""
+    keeps, which survives deletion), withdrawals, and the rows that left with a withdrawn
+    record they are shown under (GONE_WITH). One UNION query, newest first."""
     parts = []
     for name, model, has_slug in SYNCED_MODELS:
         if only and name != only:
@@ -513,14 +578,14 @@ def tombstones(*, since=None, only=None, staff=False):
         if publishable and not staff:
             # Drafts that were never public leave no public trace.
             deleted = deleted.exclude(publication_state=PublicationState.DRAFT)
-        if since is not None:
-            deleted = deleted.filter(history_date__gte=since)
-        parts.append(_columns(deleted.order_by(), "deleted", name, has_slug, "history_date"))
+        parts.append(_columns(deleted, "deleted", name, has_slug, F("history_date"), since))
         if publishable:
-            withdrawn = model.objects.filter(publication_state=PublicationState.WITHDRAWN)
-            if since is not None:
-                withdrawn = withdrawn.filter(updated_at__gte=since)
-            parts.append(_columns(withdrawn.order_by(), "withdrawn", name, has_slug, "updated_at"))
+            withdrawn = model.objects.filter(publication_state=WITHDRAWN)
+            parts.append(_columns(withdrawn, "withdrawn", name, has_slug, F("updated_at"), since))
+        gone = GONE_WITH.get(name, [])
+        for condition, at in gone() if callable(gone) else gone:
+            rows = model.objects.filter(condition)
+            parts.append(_columns(rows, "withdrawn", name, has_slug, at, since))
     first, *rest = parts
     return first.union(*rest, all=True).order_by("-tomb_at", "tomb_list", "id")
 
