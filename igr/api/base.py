@@ -127,7 +127,10 @@ class FlatCSVRenderer(CSVRenderer):
         renderer_context = renderer_context or {}
         response = renderer_context.get("response")
         ok = response is None or response.status_code < 400
-        table = getattr(renderer_context.get("view"), "csv_table", None)
+        request = renderer_context.get("request")
+        reading = request is None or request.method in ("GET", "HEAD")
+        # An OPTIONS answer (the view's metadata) is not the table the view describes.
+        table = getattr(renderer_context.get("view"), "csv_table", None) if reading else None
         if ok and table is not None:
             header, data = table(data)
             renderer_context = {**renderer_context, "header": header}
@@ -391,12 +394,7 @@ class RecordViewSet(
         return HttpResponse()
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400 and isinstance(
-            getattr(request, "accepted_renderer", None), FlatCSVRenderer
-        ):
-            # Errors stay JSON (the documented error shape) even when CSV was asked for.
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
+        errors_as_json(request, response)
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ["Authorization", "Cookie"])
         not_modified = getattr(self, "not_modified", None)
@@ -470,10 +468,20 @@ def conditional(request, response, last_modified=None, remember_as=None):
     )
 
 
+def errors_as_json(request, response):
+    """Errors stay JSON (the documented error shape) even when CSV was asked for."""
+    if response.status_code >= 400 and isinstance(
+        getattr(request, "accepted_renderer", None), FlatCSVRenderer
+    ):
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
 class ConditionalAPIViewMixin:
-    """ETag and 304 for the read-only aggregate views."""
+    """ETag and 304 for the read-only aggregate views; errors in JSON."""
 
     def finalize_response(self, request, response, *args, **kwargs):
+        errors_as_json(request, response)
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ["Authorization", "Cookie"])
         if request.method in ("GET", "HEAD") and response.status_code == 200:

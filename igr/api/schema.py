@@ -83,6 +83,10 @@ class AutoSchema(SpectacularAutoSchema):
                 continue
             if parameter.get("in") != "query":
                 continue
+            if name not in ("page", "page_size"):
+                # Empty means "not given" (no filter, the default format): a client may
+                # send `?forum=` and the schema admits it.
+                parameter["allowEmptyValue"] = True
             if name == "format":
                 parameter["description"] = FORMAT
                 continue

@@ -248,3 +248,16 @@ def test_slug_filters_say_an_unknown_slug_is_a_400_and_empty_is_no_filter(schema
 
 def test_the_schema_names_the_licence(schema):
     assert schema["info"]["license"]["name"] == "Open Government Licence v3.0"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/scorecards/", "/api/v1/deletions/"])
+def test_an_error_stays_json_when_csv_was_asked_for(api, world, path):
+    response = api.get(f"{path}?format=csv&nope=1")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/releases/", "/api/v1/cross-party/"])
+def test_options_with_format_csv_is_no_server_error(api, world, path):
+    # Found by Schemathesis: the aggregate's CSV table was applied to OPTIONS' metadata.
+    assert api.options(f"{path}?format=csv").status_code == 200
