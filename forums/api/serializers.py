@@ -574,3 +574,75 @@ class ReleaseSerializer(serializers.Serializer):
     date = serializers.DateField()
     url = serializers.URLField(help_text="The release on the /data/ page.")
     files = ReleaseFileSerializer(many=True)
+
+
+class CommitmentTableSerializer(serializers.Serializer):
+    """A commitment as one flat row for analysis: what an analyst would otherwise join
+    for (the forum of a commitment made at a meeting, the recommendations' numbers)."""
+
+    url = self_link("commitment")
+    id = serializers.IntegerField(help_text="The commitment's id, as in /api/v1/commitments/.")
+    title = serializers.CharField(help_text="What was agreed, in short.")
+    forum = serializers.SerializerMethodField(
+        help_text="Slug of the forum: its own, or that of the meeting it was made at."
+    )
+    forum_name = serializers.SerializerMethodField(help_text="Name of that forum.")
+    meeting = slug_field(
+        Meeting.objects.all(), allow_null=True, help_text="Slug of the meeting; null if none."
+    )
+    meeting_date = serializers.SerializerMethodField(help_text="Date of that meeting.")
+    made_on = serializers.DateField(allow_null=True, help_text="Date the commitment was made.")
+    lead_authority = slug_field(
+        Authority.objects.all(), allow_null=True, help_text="Slug of the lead; null if none."
+    )
+    status = serializers.CharField(help_text="Current status.")
+    status_changed_on = serializers.DateField(
+        allow_null=True, help_text="Date the status last changed."
+    )
+    due_on = serializers.DateField(allow_null=True, help_text="Date it is due; null if none.")
+    is_overdue = serializers.BooleanField(help_text="Due date passed and still open.")
+    recommendations = serializers.SerializerMethodField(
+        help_text="Slugs of the recommendations it serves (joined with '; ' in CSV)."
+    )
+    recommendation_numbers = serializers.SerializerMethodField(
+        help_text="Their numbers in the report, 1–5, in the same order."
+    )
+
+    class Meta:
+        model = Commitment  # where the public relations (meeting, lead) look up visibility
+
+    def _forum(self, commitment):
+        forum = commitment.forum or (commitment.meeting.forum if commitment.meeting else None)
+        memo = self.context.setdefault("_visibility_memo", {})
+        if forum is None or not (
+            visibility.sees_drafts(self.context.get("request"))
+            or visibility.shows(Forum, forum, memo)
+        ):
+            return None
+        return forum
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_forum(self, commitment):
+        forum = self._forum(commitment)
+        return forum.slug if forum else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_forum_name(self, commitment):
+        forum = self._forum(commitment)
+        return forum.name if forum else None
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_meeting_date(self, commitment):
+        meeting = self.fields["meeting"].get_attribute(commitment)
+        return meeting.date if meeting else None
+
+    def _recommendations(self, commitment):
+        return sorted(commitment.recommendations.all(), key=lambda r: (r.number, r.slug))
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_recommendations(self, commitment):
+        return [r.slug for r in self._recommendations(commitment)]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_recommendation_numbers(self, commitment):
+        return [r.number for r in self._recommendations(commitment)]

@@ -256,6 +256,12 @@ class CommitmentViewSet(RecordViewSet):
 
     def get_queryset(self):
         rows = Commitment.objects.all() if self.sees_drafts else Commitment.objects.published()
+        if self.action == "table":
+            return rows.select_related(
+                "forum", "meeting__forum", "lead_authority"
+            ).prefetch_related(
+                Prefetch("recommendations", Recommendation.objects.only("id", "slug", "number"))
+            )
         if reads_only(self):
             return by_slug(rows, "meeting", "forum", "lead_authority").prefetch_related(
                 slugs_of("other_authorities", Authority),
@@ -265,6 +271,19 @@ class CommitmentViewSet(RecordViewSet):
         return rows.select_related("meeting", "forum", "lead_authority").prefetch_related(
             "other_authorities", "recommendations", "sources"
         )
+
+    @extend_schema(
+        responses=s.CommitmentTableSerializer(many=True), summary="Commitments as one flat table"
+    )
+    @action(detail=False, methods=["get"], serializer_class=s.CommitmentTableSerializer)
+    def table(self, request):
+        """One row per commitment with what an analyst would otherwise join for: the forum
+        it belongs to (its own, or its meeting's), the meeting's date, and the
+        recommendations it serves by slug and by number. The same filters and paging as
+        the commitments list; `format=csv` for a spreadsheet."""
+        self.csv_table = csv_table_of(s.CommitmentTableSerializer())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class CommitmentStatusChangeViewSet(RecordViewSet):

@@ -69,7 +69,8 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _get_serializer_field_meta(self, field, direction):
         meta = super()._get_serializer_field_meta(field, direction)
-        meta.setdefault("description", describe(field))
+        if getattr(field, "field_name", None):  # not a type hint's unbound field
+            meta.setdefault("description", describe(field))
         return meta
 
     def _get_parameters(self):

@@ -261,3 +261,33 @@ def test_an_error_stays_json_when_csv_was_asked_for(api, world, path):
 def test_options_with_format_csv_is_no_server_error(api, world, path):
     # Found by Schemathesis: the aggregate's CSV table was applied to OPTIONS' metadata.
     assert api.options(f"{path}?format=csv").status_code == 200
+
+
+# --- one commitments table with forum and recommendation numbers -------------------------
+
+
+def test_the_commitments_table_fills_the_forum_and_numbers_the_recommendations(api, world):
+    rows = _csv(api, "/api/v1/commitments/table/?format=csv")
+    header, *rows = rows
+    assert header[:4] == ["url", "id", "title", "forum"]
+    by_id = {int(row[1]): dict(zip(header, row, strict=True)) for row in rows}
+    made_at_meeting = by_id[world.commitments[0].pk]
+    assert made_at_meeting["forum"] == world.meetings[0].forum.slug  # from its meeting
+    numbers = sorted(str(r.number) for r in world.recs)
+    assert made_at_meeting["recommendation_numbers"] == "; ".join(numbers)
+    assert world.draft_commitment.pk not in by_id
+
+
+def test_the_commitments_table_takes_the_list_filters_strictly(api, world):
+    assert api.get("/api/v1/commitments/table/?overdue=maybe").status_code == 400
+    forum = world.forums[1].slug
+    assert api.get(f"/api/v1/commitments/table/?forum={forum}").json()["count"] == 0
+
+
+def test_the_commitments_table_query_count_is_fixed(api, world, django_assert_num_queries):
+    api.get("/api/v1/commitments/table/")  # warm the cached count
+    # The data fingerprint keying the cached count, the page (commitment, forum, meeting
+    # and its forum, lead in one query) and the recommendations; visibility is read from
+    # the rows' own publication state.
+    with django_assert_num_queries(3):
+        api.get("/api/v1/commitments/table/")
