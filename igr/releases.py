@@ -63,6 +63,7 @@ def download(request, release, name):
     )
     # Inline, so a browser shows the checksums and changelog; CSVs download anyway.
     response["Content-Disposition"] = f'inline; filename="{release}-{name}"'
+    response["Link"] = f'<{settings.DATA_LICENCE["url"]}>; rel="license"'
     return response
 
 

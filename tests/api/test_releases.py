@@ -175,3 +175,12 @@ def test_the_data_dictionary_describes_every_column_of_every_list(client, api, w
         assert f'id="list-{name}"' in body
     for column in published_meeting_columns(api):
         assert f"<code>{column}</code>" in body
+
+
+def test_release_files_and_page_csvs_name_the_licence(client, world, releases_dir):
+    _export()
+    (release,) = releases.list_releases(releases_dir)
+    download = client.get(f"/data/{release.name}/meetings.csv")
+    assert 'rel="license"' in download["Link"]
+    page_csv = client.get("/meetings/?format=csv")
+    assert 'rel="license"' in page_csv["Link"]
