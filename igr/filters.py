@@ -11,6 +11,8 @@ The API answers 400 naming the parameter and the pages show the message; nothing
 through to the database, and nothing is silently ignored.
 """
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -176,7 +178,9 @@ class BaseFilterSet(django_filters.FilterSet):
         themselves, or a record they are shown under or point at changed (publishing a
         meeting shows its attendance and names its chair), or a record they point at was
         deleted (the ids of a deleted source drop out of every `sources` list)."""
-        return queryset.filter(changed_since(queryset.model, value, self.sync_parents))
+        # In UTC: an offset beyond ±15:59 is valid ISO 8601 but out of PostgreSQL's range.
+        since = value.astimezone(datetime.UTC)
+        return queryset.filter(changed_since(queryset.model, since, self.sync_parents))
 
     def filter_text(self, queryset, name, value):
         # At most ten words, so a long query cannot build a huge WHERE clause.

@@ -291,3 +291,10 @@ def test_the_commitments_table_query_count_is_fixed(api, world, django_assert_nu
     # the rows' own publication state.
     with django_assert_num_queries(3):
         api.get("/api/v1/commitments/table/")
+
+
+def test_modified_since_with_an_offset_postgresql_cannot_store_is_read(api, world):
+    # Found by Schemathesis on PostgreSQL: +18:59 is valid ISO 8601, beyond PostgreSQL's
+    # ±15:59; the time is compared in UTC.
+    response = api.get("/api/v1/forums/?modified_since=0144-06-06T21:19:05%2B18:59")
+    assert response.status_code == 200
