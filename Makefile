@@ -41,6 +41,7 @@ load-fixtures: migrate
 # DEBUG defaults on for the local server only; production sets DEBUG=false and SECRET_KEY.
 run: export DEBUG ?= true
 run: load-fixtures static
+	$(PY) manage.py export_dataset --if-none
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev static

@@ -55,6 +55,7 @@ class AuthorityFilter(BaseFilterSet):
 class CouncilFilter(BaseFilterSet):
     authority = slug_filter(Authority.objects.all(), "Authority")
     ordering = django_filters.OrderingFilter(fields=(("name", "name"),))
+    sync_parents = ("authority",)
     search_fields = ("name", "gss_code")
 
     class Meta:
@@ -94,6 +95,7 @@ class PersonFilter(BaseFilterSet):
         method="filter_forum",
     )
     ordering = django_filters.OrderingFilter(fields=(("name", "name"),))
+    sync_parents = ("offices", "offices__authority", "attendances__meeting")
     search_fields = ("name",)
     # Kept in step with the GIN index of migration "search_indexes".
     search_vector = (("name", "A"),)
@@ -139,6 +141,7 @@ class OfficeFilter(BaseFilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(("started_on", "started_on"), ("ended_on", "ended_on"), ("title", "title"))
     )
+    sync_parents = ("authority",)
     search_fields = ("title", "person__name", "authority__name")
 
     class Meta:

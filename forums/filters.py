@@ -95,6 +95,7 @@ class AttendanceFilter(BaseFilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(("meeting__date", "date"), ("person__name", "person"))
     )
+    sync_parents = ("meeting",)
     search_fields = ("person__name", "role")
 
     class Meta:
@@ -117,6 +118,7 @@ class AgendaItemFilter(BaseFilterSet):
     is_public = django_filters.BooleanFilter(label="Public item")
     date = django_filters.DateFromToRangeFilter(field_name="meeting__date", label="Meeting date")
     ordering = django_filters.OrderingFilter(fields=(("meeting__date", "date"), ("order", "order")))
+    sync_parents = ("meeting",)
     search_fields = ("title", "description", "outcome")
     # Kept in step with the GIN index of migration "search_indexes".
     search_vector = (("title", "A"), ("description", "B"), ("outcome", "B"))
@@ -134,6 +136,7 @@ class DocumentFilter(BaseFilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(("published_on", "published_on"), ("title", "title"))
     )
+    sync_parents = ("meeting", "forum")
     search_fields = ("title", "text")
     # Kept in step with the GIN index of migration "search_indexes".
     search_vector = (("title", "A"), ("text", "C"))
@@ -205,6 +208,7 @@ class CommitmentStatusChangeFilter(BaseFilterSet):
     effective = django_filters.DateFromToRangeFilter(field_name="effective_on", label="Effective")
     forum = slug_filter(Forum.objects.all(), "Forum", method="filter_forum")
     ordering = django_filters.OrderingFilter(fields=(("effective_on", "effective_on"),))
+    sync_parents = ("commitment",)
     search_fields = ("note", "commitment__title")
 
     class Meta:

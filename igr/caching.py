@@ -7,6 +7,7 @@ import hashlib
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db import models as db_models
 from django.utils import timezone
@@ -101,7 +102,10 @@ def _key_part(value) -> str:
     if isinstance(value, db_models.Model):
         return f"{value._meta.label}:{value.pk}"
     if isinstance(value, db_models.QuerySet):
-        return str(value.query)
+        try:
+            return str(value.query)
+        except EmptyResultSet:  # .none(), e.g. a list page whose filters are invalid
+            return f"{value.model._meta.label}:none"
     return repr(value)
 
 

@@ -1,24 +1,138 @@
 """BaseFilterSet, which every list in the project extends, and the slug filter.
 
-Invalid values (an unknown slug, a malformed date, an unknown ordering field, an over-long
-search) make the filter form invalid: the API answers 400 naming the parameter and the
-pages show the message; nothing falls through to the database.
+Strict by design, for the API and the pages alike (they share these FilterSets):
+- a parameter the list does not take (`?is_overdue=true`, `?date=` where the filter is
+  `date_after`/`date_before`) is an error naming it and listing the ones it does take;
+- a value that does not parse (an unknown slug, a malformed date or number, a boolean
+  that is not true/false, an unknown ordering field, an over-long search) is an error
+  naming the parameter;
+- an empty value (`?forum=`) means "no filter", for every filter.
+The API answers 400 naming the parameter and the pages show the message; nothing falls
+through to the database, and nothing is silently ignored.
 """
 
+import datetime
+
 import django_filters
+from django import forms
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from igr import fulltext, visibility
+from igr.lib.params import UNKNOWN_PARAMETER, unknown_parameter_message
+
+TRUE_WORDS = {"true", "1", "yes", "on"}
+FALSE_WORDS = {"false", "0", "no", "off"}
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (also 1/0, yes/no); empty means no filter; anything else is an error.
+
+    django-filter's NullBooleanField reads any other word as "no filter", so
+    `?overdue=maybe` answered the whole list as if it were filtered."""
+
+    widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, bool):
+            return value if isinstance(value, bool) else None
+        word = str(value).strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise forms.ValidationError(
+            "“%(value)s” is not true or false.", code="invalid", params={"value": value}
+        )
+
+
+class StrictFilterForm(forms.Form):
+    """A filter form that refuses query parameters it has no field for."""
+
+    #: Parameters the caller (pagination, rendering) takes besides the filters; named in
+    #: the message, never reported as unknown. Set by BaseFilterSet.get_form_class.
+    other_parameters: tuple[str, ...] = ()
+
+    def allowed_parameters(self) -> list[str]:
+        names = []
+        for name, field in self.fields.items():
+            suffixes = getattr(field.widget, "suffixes", None)
+            names.extend(f"{name}_{s}" for s in suffixes) if suffixes else names.append(name)
+        return names
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound:
+            return
+        known = {*self.allowed_parameters(), *self.other_parameters}
+        for name in self.data:
+            if name in known:
+                continue
+            error = forms.ValidationError(
+                unknown_parameter_message(name, known), code=UNKNOWN_PARAMETER
+            )
+            self._errors[name] = self.error_class([error])
+            self.cleaned_data.pop(name, None)
+
+
+#: The records each model is public through (its FilterSet's sync_parents), by model.
+SYNC_PARENTS: dict = {}
+
+
+def _has_timestamp(model) -> bool:
+    return any(f.name == "updated_at" for f in model._meta.concrete_fields)
+
+
+def _single_valued(model, path) -> bool:
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if not field.many_to_one:
+            return False
+        model = field.related_model
+    return True
+
+
+def changed_since(model, since, parents=()):
+    """The condition for `modified_since` (see BaseFilterSet.filter_modified_since)."""
+    paths = list(parents)
+    condition = Q(updated_at__gte=since)
+    for field in model._meta.get_fields():
+        if not (field.concrete and (field.many_to_one or field.many_to_many)):
+            continue
+        target = field.related_model
+        if _has_timestamp(target):
+            paths.append(field.name)
+        paths += [f"{field.name}__{p}" for p in SYNC_PARENTS.get(target, ())]
+        history = getattr(target, "history", None)
+        if (
+            history is not None
+            and history.filter(history_type="-", history_date__gte=since).exists()
+        ):
+            # A deleted record's id left the rows that listed it, unseen: resend those
+            # (SET_NULL leaves a null; a many-to-many list may have held it).
+            condition |= Q(
+                **{f"{field.name}__isnull": True} if field.many_to_one else {"pk__isnull": False}
+            )
+    for path in paths:
+        changed = Q(**{f"{path}__updated_at__gte": since})
+        if not _single_valued(model, path):
+            # Through a list of rows (a person's offices): a subquery, so no row comes twice.
+            changed = Q(pk__in=model._default_manager.filter(changed).values("pk"))
+        condition |= changed
+    return condition
 
 
 class BaseFilterSet(django_filters.FilterSet):
     modified_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
+        method="filter_modified_since",
         label="Modified since",
-        help_text="Only records changed at or after this ISO 8601 date-time (for syncing).",
+        help_text="Only records changed at or after this ISO 8601 date-time (for syncing; "
+        "a time without an offset is read as Europe/London). A record also counts as "
+        "changed when a record it is shown under (its meeting, authority…) changed, so "
+        "rows that appear with a newly published parent are included.",
     )
     q = django_filters.CharFilter(
         method="filter_text",
@@ -36,6 +150,45 @@ class BaseFilterSet(django_filters.FilterSet):
     #: ((column, weight), ...): the list's full-text vector, as its GIN index holds it
     #: (igr.fulltext); on PostgreSQL `q` searches it instead of `search_fields`.
     search_vector: tuple[tuple[str, str], ...] = ()
+    #: Relations whose change also counts as a change of the row for `modified_since`:
+    #: the records a row is public through (a meeting's attendance through the meeting).
+    sync_parents: tuple[str, ...] = ()
+    #: Parameters the caller takes besides the filters (set by the API's filter backend).
+    other_parameters: tuple[str, ...] = ()
+
+    def __init__(self, data=None, *args, **kwargs):
+        if hasattr(data, "setlist"):
+            # Empty values are not given: `?status=` is no filter, for a multiple choice
+            # as for the rest. The name stays, so an unknown one is still reported.
+            data = data.copy()
+            for name in list(data):
+                data.setlist(name, [v for v in data.getlist(name) if v != ""])
+        super().__init__(data, *args, **kwargs)
+        for filter_ in self.filters.values():
+            if isinstance(filter_, django_filters.BooleanFilter):
+                filter_.field_class = StrictBooleanField
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        if not issubclass(form_class, StrictFilterForm):
+            form_class = type(form_class.__name__, (StrictFilterForm, form_class), {})
+        form_class.other_parameters = tuple(self.other_parameters)
+        return form_class
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        model = getattr(getattr(cls, "_meta", None), "model", None)
+        if model is not None:
+            SYNC_PARENTS[model] = tuple(cls.sync_parents)
+
+    def filter_modified_since(self, queryset, name, value):
+        """Rows whose JSON may differ from what a client read before `value`: changed
+        themselves, or a record they are shown under or point at changed (publishing a
+        meeting shows its attendance and names its chair), or a record they point at was
+        deleted (the ids of a deleted source drop out of every `sources` list)."""
+        # In UTC: an offset beyond ±15:59 is valid ISO 8601 but out of PostgreSQL's range.
+        since = value.astimezone(datetime.UTC)
+        return queryset.filter(changed_since(queryset.model, since, self.sync_parents))
 
     def filter_text(self, queryset, name, value):
         if self.search_vector and fulltext.is_full_text():

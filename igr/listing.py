@@ -9,6 +9,7 @@ import csv
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.generic import ListView
@@ -127,6 +128,8 @@ def csv_attachment(name) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="igr-{name}-{stamp}.csv"'
+    # The data's licence, as on the API's CSVs (settings.DATA_LICENCE).
+    response["Link"] = f'<{settings.DATA_LICENCE["url"]}>; rel="license"'
     return response
 
 

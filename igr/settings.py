@@ -190,6 +190,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "igr.api.renderers.RawFormBrowsableAPIRenderer",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "igr.api.renderers.ContentNegotiation",
     "EXCEPTION_HANDLER": "igr.api.base.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "igr.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
@@ -197,15 +198,42 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# The one licence of the published data: named in the API root and schema, on every CSV
+# download (a `Link: <url>; rel="license"` header), in dataset releases and on /data/.
+DATA_LICENCE = {
+    "name": "Open Government Licence v3.0",
+    "spdx": "OGL-UK-3.0",
+    "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+    "attribution": "Contains public sector information licensed under the Open Government "
+    "Licence v3.0.",
+}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "IGR Tracker API",
     "DESCRIPTION": (
-        "The public record of England's intergovernmental forums. Anonymous clients read "
-        "published records (throttled); staff write with `Authorization: Token <key>`. "
-        "Lists take `page` and `page_size` (at most 200), the filters shown, `ordering` "
-        "(prefix `-` to reverse) and `format=csv`. Every 4xx answers "
-        '`{"status", "detail", "errors": [{"field", "message", "code"}]}`.'
+        "The public record of England's intergovernmental forums. Anyone may read published "
+        "records without credentials (throttled); staff write with `Authorization: Token "
+        "<key>` (or a signed-in session).\n\n"
+        "**Lists** take `page` and `page_size` (at most 200), the filters shown and "
+        "`ordering` (prefix `-` to reverse). **Query strings are strict**: a parameter a "
+        "list or aggregate does not take is a 400 naming it and listing the ones it does; "
+        "a value that does not parse (a date, a number, a choice, a boolean other than "
+        "`true`/`false`, an unknown slug) is a 400 naming the parameter. An **empty "
+        "value** (`?forum=`) means no filter, everywhere.\n\n"
+        "**Errors**: every 4xx answers "
+        '`{"status", "detail", "errors": [{"field", "message", "code"}]}`.\n\n'
+        "**Formats**: `?format=json` (the default) or `?format=csv` on every list and "
+        "aggregate; any other `format` is a 400 naming the formats, and an Accept header "
+        "nothing matches is a 406.\n\n"
+        "**Sync**: fetch each list with `modified_since=T`, then `/api/v1/deletions/` with "
+        "the same `T`, and drop the records named there: deleted or withdrawn records, and "
+        "the rows that left the public lists with them (a withdrawn meeting's attendance, "
+        "agenda items and documents).\n\n"
+        "**Licence**: the data is published under the "
+        f"[{DATA_LICENCE['name']}]({DATA_LICENCE['url']}); every CSV names it in a "
+        '`Link: <…>; rel="license"` header.'
     ),
+    "LICENSE": {"name": DATA_LICENCE["name"], "url": DATA_LICENCE["url"]},
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Read-only fields (url, timestamps, status) are left out of request bodies.

@@ -26,6 +26,7 @@ from igr.api.serializers import (
     TIMESTAMPS,
     CanonicalLink,
     FieldsOnce,
+    QueryParamsSerializer,
     RecordSerializer,
     id_field,
     self_link,
@@ -398,7 +399,7 @@ class CommitmentStatusChangeSerializer(FieldsOnce, serializers.ModelSerializer):
 # --- aggregates: response shapes, so the schema documents every figure -----------------
 
 
-class AggregateParamsSerializer(serializers.Serializer):
+class AggregateParamsSerializer(QueryParamsSerializer):
     """The filters every aggregate takes: a forum and a date range (inclusive)."""
 
     forum = serializers.SlugRelatedField(
@@ -562,16 +563,23 @@ class CrossPartySerializer(serializers.Serializer):
 class TombstoneSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=["deleted", "withdrawn"],
-        help_text="Deleted from the record, or withdrawn from publication (its child records "
-        "— attendance, agenda items, documents — leave the public lists with it).",
+        help_text="Deleted from the record; or withdrawn from publication, or gone from "
+        "the public lists with a withdrawn record it is shown under (a meeting's attendance, "
+        "agenda items and documents, a commitment's status changes, an authority's councils "
+        "and offices, a person no longer shown).",
     )
     model = serializers.CharField(help_text="The list it left, e.g. `meetings`.")
     id = serializers.IntegerField()
     slug = serializers.CharField(allow_null=True)
-    at = serializers.DateTimeField(help_text="When it was deleted or last changed.")
+    at = serializers.DateTimeField(
+        help_text="When it was deleted or withdrawn (for a row gone with its parent, when "
+        "the parent last changed); what `modified_since` compares."
+    )
 
 
-class TombstoneParamsSerializer(serializers.Serializer):
+class TombstoneParamsSerializer(QueryParamsSerializer):
+    other_parameters = ("format", "page", "page_size")
+
     modified_since = serializers.DateTimeField(
         required=False, help_text="Only records removed at or after this ISO 8601 date-time."
     )
@@ -590,3 +598,75 @@ class ReleaseSerializer(serializers.Serializer):
     date = serializers.DateField()
     url = serializers.URLField(help_text="The release on the /data/ page.")
     files = ReleaseFileSerializer(many=True)
+
+
+class CommitmentTableSerializer(serializers.Serializer):
+    """A commitment as one flat row for analysis: what an analyst would otherwise join
+    for (the forum of a commitment made at a meeting, the recommendations' numbers)."""
+
+    url = self_link("commitment")
+    id = serializers.IntegerField(help_text="The commitment's id, as in /api/v1/commitments/.")
+    title = serializers.CharField(help_text="What was agreed, in short.")
+    forum = serializers.SerializerMethodField(
+        help_text="Slug of the forum: its own, or that of the meeting it was made at."
+    )
+    forum_name = serializers.SerializerMethodField(help_text="Name of that forum.")
+    meeting = slug_field(
+        Meeting.objects.all(), allow_null=True, help_text="Slug of the meeting; null if none."
+    )
+    meeting_date = serializers.SerializerMethodField(help_text="Date of that meeting.")
+    made_on = serializers.DateField(allow_null=True, help_text="Date the commitment was made.")
+    lead_authority = slug_field(
+        Authority.objects.all(), allow_null=True, help_text="Slug of the lead; null if none."
+    )
+    status = serializers.CharField(help_text="Current status.")
+    status_changed_on = serializers.DateField(
+        allow_null=True, help_text="Date the status last changed."
+    )
+    due_on = serializers.DateField(allow_null=True, help_text="Date it is due; null if none.")
+    is_overdue = serializers.BooleanField(help_text="Due date passed and still open.")
+    recommendations = serializers.SerializerMethodField(
+        help_text="Slugs of the recommendations it serves (joined with '; ' in CSV)."
+    )
+    recommendation_numbers = serializers.SerializerMethodField(
+        help_text="Their numbers in the report, 1–5, in the same order."
+    )
+
+    class Meta:
+        model = Commitment  # where the public relations (meeting, lead) look up visibility
+
+    def _forum(self, commitment):
+        forum = commitment.forum or (commitment.meeting.forum if commitment.meeting else None)
+        memo = self.context.setdefault("_visibility_memo", {})
+        if forum is None or not (
+            visibility.sees_drafts(self.context.get("request"))
+            or visibility.shows(Forum, forum, memo)
+        ):
+            return None
+        return forum
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_forum(self, commitment):
+        forum = self._forum(commitment)
+        return forum.slug if forum else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_forum_name(self, commitment):
+        forum = self._forum(commitment)
+        return forum.name if forum else None
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_meeting_date(self, commitment):
+        meeting = self.fields["meeting"].get_attribute(commitment)
+        return meeting.date if meeting else None
+
+    def _recommendations(self, commitment):
+        return sorted(commitment.recommendations.all(), key=lambda r: (r.number, r.slug))
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_recommendations(self, commitment):
+        return [r.slug for r in self._recommendations(commitment)]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_recommendation_numbers(self, commitment):
+        return [r.number for r in self._recommendations(commitment)]

@@ -5,11 +5,13 @@ publication state of their own (sources, reports' recommendations) are reference
 and public as a whole. Filtering is the shared FilterSets' job (forums.filters).
 """
 
+import datetime
 import functools
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import CharField, F, Prefetch, Value
+from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -37,6 +39,7 @@ from forums.models import (
     AgendaItem,
     Attendance,
     Commitment,
+    CommitmentStatus,
     CommitmentStatusChange,
     Document,
     Forum,
@@ -47,8 +50,15 @@ from forums.models import (
 )
 from forums.services import record_status_change, void_status_change
 from forums.stats import aggregates
-from igr.api.base import ConditionalAPIViewMixin, RecordViewSet
+from igr.api.base import (
+    ConditionalAPIViewMixin,
+    FlatCSVRenderer,
+    RecordViewSet,
+    csv_table_of,
+    flat_rows,
+)
 from igr.api.renderers import RawFormBrowsableAPIRenderer
+from igr.api.serializers import QueryParamsSerializer
 from igr.lib.releases import list_releases
 from igr.records import PublicationState
 
@@ -59,8 +69,18 @@ AGGREGATE_PARAMETERS = [
 ]
 
 
-def aggregate_params(request) -> dict:
+#: What the aggregates answer in; CSV tables are described by each view's csv_table.
+AGGREGATE_RENDERERS = [JSONRenderer, RawFormBrowsableAPIRenderer, FlatCSVRenderer]
+#: A score's counts per status, one CSV column per status in their usual order.
+BY_STATUS = {"commitments_by_status": CommitmentStatus.values}
+
+
+def aggregate_params(request, names=("forum", "date_after", "date_before")) -> dict:
+    """The aggregate's filters from the query string (only `names`; any other parameter is
+    a 400 naming it), as keyword arguments for forums.stats.aggregates."""
     params = s.AggregateParamsSerializer(data=request.query_params)
+    for name in [n for n in params.fields if n not in names]:
+        del params.fields[name]
     params.is_valid(raise_exception=True)
     data = params.validated_data
     return {
@@ -100,11 +120,13 @@ class RecommendationViewSet(RecordViewSet):
         methods=["get"],
         filter_backends=[],
         pagination_class=None,
-        renderer_classes=[JSONRenderer, RawFormBrowsableAPIRenderer],
+        renderer_classes=AGGREGATE_RENDERERS,
     )
     def scorecard(self, request, slug=None):
         """Commitments by status, score, meetings and agenda items touched, activity per
-        quarter and the rubric, over published records only."""
+        quarter and the rubric, over published records only. As CSV: one row, the
+        quarters as JSON text in their column."""
+        self.csv_table = csv_table_of(s.ScorecardSerializer(), BY_STATUS)
         card = aggregates.scorecard(self.get_object(), **aggregate_params(request))
         return Response(s.ScorecardSerializer(card).data)
 
@@ -129,11 +151,13 @@ class ForumViewSet(RecordViewSet):
         methods=["get"],
         filter_backends=[],
         pagination_class=None,
-        renderer_classes=[JSONRenderer, RawFormBrowsableAPIRenderer],
+        renderer_classes=AGGREGATE_RENDERERS,
     )
     def health(self, request, slug=None):
         """Meetings held against the promised frequency, days since the last meeting,
         attendance and communiqué rates, commitments delivered and overdue."""
+        self.csv_table = csv_table_of(s.ForumHealthSerializer())
+        QueryParamsSerializer.check(request)
         return Response(s.ForumHealthSerializer(aggregates.forum_health(self.get_object())).data)
 
 
@@ -232,6 +256,12 @@ class CommitmentViewSet(RecordViewSet):
 
     def get_queryset(self):
         rows = Commitment.objects.all() if self.sees_drafts else Commitment.objects.published()
+        if self.action == "table":
+            return rows.select_related(
+                "forum", "meeting__forum", "lead_authority"
+            ).prefetch_related(
+                Prefetch("recommendations", Recommendation.objects.only("id", "slug", "number"))
+            )
         if reads_only(self):
             return by_slug(rows, "meeting", "forum", "lead_authority").prefetch_related(
                 slugs_of("other_authorities", Authority),
@@ -241,6 +271,19 @@ class CommitmentViewSet(RecordViewSet):
         return rows.select_related("meeting", "forum", "lead_authority").prefetch_related(
             "other_authorities", "recommendations", "sources"
         )
+
+    @extend_schema(
+        responses=s.CommitmentTableSerializer(many=True), summary="Commitments as one flat table"
+    )
+    @action(detail=False, methods=["get"], serializer_class=s.CommitmentTableSerializer)
+    def table(self, request):
+        """One row per commitment with what an analyst would otherwise join for: the forum
+        it belongs to (its own, or its meeting's), the meeting's date, and the
+        recommendations it serves by slug and by number. The same filters and paging as
+        the commitments list; `format=csv` for a spreadsheet."""
+        self.csv_table = csv_table_of(s.CommitmentTableSerializer())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class CommitmentStatusChangeViewSet(RecordViewSet):
@@ -296,10 +339,12 @@ class CommitmentStatusChangeViewSet(RecordViewSet):
 
 
 class AggregateView(ConditionalAPIViewMixin, APIView):
-    renderer_classes = [JSONRenderer, RawFormBrowsableAPIRenderer]
+    renderer_classes = AGGREGATE_RENDERERS
 
 
 class ScorecardSummaryView(AggregateView):
+    csv_table = staticmethod(csv_table_of(s.ScorecardSummarySerializer(), BY_STATUS))
+
     @extend_schema(
         parameters=AGGREGATE_PARAMETERS,
         responses=s.ScorecardSummarySerializer(many=True),
@@ -311,13 +356,15 @@ class ScorecardSummaryView(AggregateView):
 
 
 class ForumHealthListView(AggregateView):
+    csv_table = staticmethod(csv_table_of(s.ForumHealthSerializer()))
+
     @extend_schema(
         parameters=AGGREGATE_PARAMETERS[:1],
         responses=s.ForumHealthSerializer(many=True),
         summary="Every published forum's health",
     )
     def get(self, request):
-        forum = aggregate_params(request)["forum"]
+        forum = aggregate_params(request, names=("forum",))["forum"]
         forums = Forum.objects.published().filter(pk=forum.pk) if forum else None
         return Response(s.ForumHealthSerializer(aggregates.forums_health(forums), many=True).data)
 
@@ -333,6 +380,24 @@ class AttendanceMatrixView(AggregateView):
         matrix = aggregates.attendance_matrix(**aggregate_params(request))
         return Response(s.AttendanceMatrixSerializer(matrix).data)
 
+    MATRIX_COLUMNS = ["person", "person_name", "meeting", "date", "forum", "forum_name", "mode"]
+
+    def csv_table(self, data):
+        """As CSV, one row per person and meeting (the matrix's cells, long form); `mode`
+        is empty where the person was not there."""
+        rows = [
+            {
+                "person": person["person"],
+                "person_name": person["person_name"],
+                "meeting": meeting["slug"],
+                **{k: meeting[k] for k in ("date", "forum", "forum_name")},
+                "mode": mode,
+            }
+            for person in data["people"]
+            for meeting, mode in zip(data["meetings"], person["cells"], strict=True)
+        ]
+        return self.MATRIX_COLUMNS, rows
+
 
 class CrossPartyView(AggregateView):
     @extend_schema(
@@ -345,6 +410,19 @@ class CrossPartyView(AggregateView):
         return Response(
             s.CrossPartySerializer(aggregates.cross_party(**aggregate_params(request))).data
         )
+
+    def csv_table(self, data):
+        """As CSV, both tables in one: `table` says which (per_forum or per_meeting), and
+        a column the other table has is empty."""
+        columns = ["table"]
+        for name in ("per_forum", "per_meeting"):
+            columns += [
+                c for c in s.CrossPartySerializer().fields[name].child.fields if c not in columns
+            ]
+        rows = [
+            {"table": name, **row} for name in ("per_forum", "per_meeting") for row in data[name]
+        ]
+        return columns, flat_rows(rows, columns)
 
 
 # --- docs -----------------------------------------------------------------------------
@@ -372,6 +450,7 @@ class ReleaseListView(AggregateView):
 
     @extend_schema(responses=s.ReleaseSerializer(many=True), summary="Dataset releases")
     def get(self, request):
+        QueryParamsSerializer.check(request)
         page = request.build_absolute_uri(reverse("releases:list"))
         rows = [
             {
@@ -393,6 +472,23 @@ class ReleaseListView(AggregateView):
             for release in list_releases(Path(settings.RELEASES_DIR))
         ]
         return Response(s.ReleaseSerializer(rows, many=True).data)
+
+    RELEASE_COLUMNS = ["release", "date", "release_url", "file", "size", "sha256", "url"]
+
+    def csv_table(self, data):
+        """As CSV, one row per file of each release."""
+        rows = [
+            {
+                "release": release["name"],
+                "date": release["date"],
+                "release_url": release["url"],
+                "file": file["name"],
+                **{k: file[k] for k in ("size", "sha256", "url")},
+            }
+            for release in data
+            for file in release["files"]
+        ]
+        return self.RELEASE_COLUMNS, rows
 
 
 # --- tombstones -----------------------------------------------------------------------
@@ -416,19 +512,82 @@ SYNCED_MODELS = [
 ]
 
 
-def _columns(queryset, kind, name, has_slug, at):
+WITHDRAWN = PublicationState.WITHDRAWN
+EPOCH = Value(datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC))
+
+
+def _people_gone():
+    """People who left the public list with the offices or meetings that showed them: no
+    longer public, yet holding a withdrawn office (or one at a withdrawn authority) or
+    attending a withdrawn meeting; when, the latest of those changes."""
+    offices = Office.objects.filter(person=OuterRef("pk")).annotate(
+        at=Greatest("updated_at", "authority__updated_at")
+    )
+    meetings = Attendance.objects.filter(person=OuterRef("pk"))
+    gone = (
+        Q(
+            Exists(
+                offices.filter(
+                    Q(publication_state=WITHDRAWN) | Q(authority__publication_state=WITHDRAWN)
+                )
+            )
+        )
+        | Q(Exists(meetings.filter(meeting__publication_state=WITHDRAWN)))
+    ) & ~Q(Exists(Person.objects.published().filter(pk=OuterRef("pk"))))
+    at = Greatest(
+        Coalesce(Subquery(offices.order_by("-at").values("at")[:1]), EPOCH),
+        Coalesce(
+            Subquery(meetings.order_by("-meeting__updated_at").values("meeting__updated_at")[:1]),
+            EPOCH,
+        ),
+    )
+    return [(gone, at)]
+
+
+def _gone_with(parent):
+    """Rows that left the public lists with their withdrawn `parent`, at its last change."""
+    return [(Q(**{f"{parent}__publication_state": WITHDRAWN}), F(f"{parent}__updated_at"))]
+
+
+#: How each list's records leave it besides being deleted or withdrawn themselves: with a
+#: record they are shown under (igr.visibility), as (condition, when) pairs. Each pair's
+#: rows are disjoint from the record's own withdrawal, so a record is named once.
+GONE_WITH = {
+    "councils": _gone_with("authority"),
+    "people": _people_gone,
+    "offices": [
+        (
+            Q(publication_state=PublicationState.PUBLISHED, authority__publication_state=WITHDRAWN),
+            F("authority__updated_at"),
+        )
+    ],
+    "attendance": _gone_with("meeting"),
+    "agenda-items": _gone_with("meeting"),
+    "documents": [
+        *_gone_with("meeting"),
+        (Q(meeting__isnull=True, forum__publication_state=WITHDRAWN), F("forum__updated_at")),
+    ],
+    "commitment-status-changes": _gone_with("commitment"),
+}
+
+
+def _columns(queryset, kind, name, has_slug, at, since):
     # Prefixed names: `kind` and `model` would clash with model fields of the same name.
-    return queryset.annotate(
+    rows = queryset.annotate(
         tomb_kind=Value(kind, output_field=CharField()),
         tomb_list=Value(name, output_field=CharField()),
         tomb_slug=F("slug") if has_slug else Value(None, output_field=CharField()),
-        tomb_at=F(at),
-    ).values_list("tomb_kind", "tomb_list", "id", "tomb_slug", "tomb_at")
+        tomb_at=at,
+    )
+    if since is not None:
+        rows = rows.filter(tomb_at__gte=since)
+    return rows.order_by().values_list("tomb_kind", "tomb_list", "id", "tomb_slug", "tomb_at")
 
 
 def tombstones(*, since=None, only=None, staff=False):
     """Records that left the public lists: deletions (from the history every model
-    keeps, which survives deletion) and withdrawals. One UNION query, newest first."""
+    keeps, which survives deletion), withdrawals, and the rows that left with a withdrawn
+    record they are shown under (GONE_WITH). One UNION query, newest first."""
     parts = []
     for name, model, has_slug in SYNCED_MODELS:
         if only and name != only:
@@ -438,14 +597,14 @@ def tombstones(*, since=None, only=None, staff=False):
         if publishable and not staff:
             # Drafts that were never public leave no public trace.
             deleted = deleted.exclude(publication_state=PublicationState.DRAFT)
-        if since is not None:
-            deleted = deleted.filter(history_date__gte=since)
-        parts.append(_columns(deleted.order_by(), "deleted", name, has_slug, "history_date"))
+        parts.append(_columns(deleted, "deleted", name, has_slug, F("history_date"), since))
         if publishable:
-            withdrawn = model.objects.filter(publication_state=PublicationState.WITHDRAWN)
-            if since is not None:
-                withdrawn = withdrawn.filter(updated_at__gte=since)
-            parts.append(_columns(withdrawn.order_by(), "withdrawn", name, has_slug, "updated_at"))
+            withdrawn = model.objects.filter(publication_state=WITHDRAWN)
+            parts.append(_columns(withdrawn, "withdrawn", name, has_slug, F("updated_at"), since))
+        gone = GONE_WITH.get(name, [])
+        for condition, at in gone() if callable(gone) else gone:
+            rows = model.objects.filter(condition)
+            parts.append(_columns(rows, "withdrawn", name, has_slug, at, since))
     first, *rest = parts
     return first.union(*rest, all=True).order_by("-tomb_at", "tomb_list", "id")
 
@@ -457,7 +616,8 @@ class TombstoneListView(ConditionalAPIViewMixin, generics.ListAPIView):
 
     serializer_class = s.TombstoneSerializer
     filter_backends = []
-    renderer_classes = [JSONRenderer, RawFormBrowsableAPIRenderer]
+    renderer_classes = AGGREGATE_RENDERERS
+    csv_table = staticmethod(csv_table_of(s.TombstoneSerializer()))
 
     @extend_schema(
         parameters=[

@@ -5,6 +5,7 @@ on authorities; nothing in here knows about a particular model.
 """
 
 import hashlib
+import json
 import re
 import secrets
 
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError, IntegrityError, router
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
@@ -115,18 +117,88 @@ class ErrorSerializer(serializers.Serializer):
 class FlatCSVRenderer(CSVRenderer):
     """CSV of a list's current page: one row per record, one column per field, in the
     serializer's order. Lists (sources, recommendations) are joined with "; " rather than
-    spread over numbered columns, so every file of a model has the same columns."""
+    spread over numbered columns, so every file of a model has the same columns.
+
+    A view whose JSON is not a list of flat records (an aggregate) says how it reads as
+    one table with `csv_table(data) -> (header, rows)`. Every CSV answer names the data's
+    licence in a `Link: <…>; rel="license"` header (settings.DATA_LICENCE)."""
 
     def render(self, data, media_type=None, renderer_context=None):
         renderer_context = renderer_context or {}
-        if isinstance(data, dict) and "results" in data:
+        response = renderer_context.get("response")
+        ok = response is None or response.status_code < 400
+        request = renderer_context.get("request")
+        reading = request is None or request.method in ("GET", "HEAD")
+        # An OPTIONS answer (the view's metadata) is not the table the view describes.
+        table = getattr(renderer_context.get("view"), "csv_table", None) if reading else None
+        if ok and table is not None:
+            header, data = table(data)
+            renderer_context = {**renderer_context, "header": header}
+        elif isinstance(data, dict) and "results" in data:
             data = data["results"]
+        if ok and response is not None:
+            response["Link"] = ", ".join(filter(None, [response.get("Link"), licence_link()]))
         return super().render(data, media_type, renderer_context)
 
     def flatten_list(self, values):
         if all(not isinstance(v, dict | list) for v in values):
             return {"": "; ".join("" if v is None else str(v) for v in values)}
         return super().flatten_list(values)
+
+
+def licence_link() -> str:
+    """The data's licence as an HTTP Link header value (RFC 8288, rel="license")."""
+    return f'<{settings.DATA_LICENCE["url"]}>; rel="license"'
+
+
+def flat_rows(rows, columns):
+    """`rows` (dicts, as the JSON has them) as flat CSV rows over `columns`: a dotted
+    column reads inside a nested dict ("commitments_by_status.delivered"), a list of
+    plain values is joined with "; ", and a list of records is kept as JSON text."""
+    table = []
+    for row in rows:
+        flat = {}
+        for column in columns:
+            value = row
+            for part in column.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if isinstance(value, list):
+                if all(not isinstance(v, dict | list) for v in value):
+                    value = "; ".join("" if v is None else str(v) for v in value)
+                else:
+                    value = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+            flat[column] = value
+        table.append(flat)
+    return table
+
+
+def csv_columns(serializer, expand=None) -> list[str]:
+    """The CSV columns of `serializer`'s JSON, in its order: a nested record's fields as
+    dotted columns, and a dict field as one column per key named in `expand`."""
+    expand = expand or {}
+    columns = []
+    for name, field in serializer.fields.items():
+        if field.write_only:
+            continue
+        if name in expand:
+            columns.extend(f"{name}.{key}" for key in expand[name])
+        elif isinstance(field, serializers.Serializer):
+            columns.extend(f"{name}.{column}" for column in csv_columns(field))
+        else:
+            columns.append(name)
+    return columns
+
+
+def csv_table_of(serializer, expand=None):
+    """A view's csv_table (see FlatCSVRenderer) for JSON that is one record or a list of
+    records shaped by `serializer`."""
+    columns = csv_columns(serializer, expand)
+
+    def table(data):
+        rows = data["results"] if isinstance(data, dict) and "results" in data else data
+        return columns, flat_rows(rows if isinstance(rows, list) else [rows], columns)
+
+    return table
 
 
 def csv_header(serializer):
@@ -322,12 +394,7 @@ class RecordViewSet(
         return HttpResponse()
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400 and isinstance(
-            getattr(request, "accepted_renderer", None), FlatCSVRenderer
-        ):
-            # Errors stay JSON (the documented error shape) even when CSV was asked for.
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
+        errors_as_json(request, response)
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ["Authorization", "Cookie"])
         not_modified = getattr(self, "not_modified", None)
@@ -401,10 +468,20 @@ def conditional(request, response, last_modified=None, remember_as=None):
     )
 
 
+def errors_as_json(request, response):
+    """Errors stay JSON (the documented error shape) even when CSV was asked for."""
+    if response.status_code >= 400 and isinstance(
+        getattr(request, "accepted_renderer", None), FlatCSVRenderer
+    ):
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
 class ConditionalAPIViewMixin:
-    """ETag and 304 for the read-only aggregate views."""
+    """ETag and 304 for the read-only aggregate views; errors in JSON."""
 
     def finalize_response(self, request, response, *args, **kwargs):
+        errors_as_json(request, response)
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ["Authorization", "Cookie"])
         if request.method in ("GET", "HEAD") and response.status_code == 200:

@@ -31,6 +31,24 @@ NOT_FILTERS = {"format", "page", "page_size"}
 
 
 class FilterBackend(DjangoFilterBackend):
+    """The view's FilterSet over the query string, less the pagination and format
+    parameters, which the FilterSet names as allowed but leaves to others. Strict
+    (igr.filters): an unknown parameter or a value that does not parse is a 400."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        data = request.query_params.copy()
+        for name in NOT_FILTERS:
+            data.pop(name, None)
+        kwargs["data"] = data
+        return kwargs
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            filterset.other_parameters = tuple(sorted(NOT_FILTERS))
+        return filterset
+
     def filter_queryset(self, request, queryset, view):
         if set(request.query_params) <= NOT_FILTERS:
             # Nothing to filter: a FilterSet given no values returns the queryset as it

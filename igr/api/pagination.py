@@ -156,3 +156,19 @@ class Pagination(PageNumberPagination):
                     f"Rows per page, 1 to {self.max_page_size} (default {self.page_size})."
                 )
         return parameters
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        properties = response["properties"]
+        for name, text in PAGE_FIELDS.items():
+            if name in properties:
+                properties[name]["description"] = text
+        return response
+
+
+PAGE_FIELDS = {
+    "count": "How many records the filters match in all (also the X-Total-Count header).",
+    "next": "Address of the next page; null on the last (also the Link header).",
+    "previous": "Address of the previous page; null on the first.",
+    "results": "This page's records.",
+}

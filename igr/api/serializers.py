@@ -10,6 +10,7 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 
 from igr import fulltext, visibility
 from igr.api.base import CleanModelSerializer
+from igr.lib.params import UNKNOWN_PARAMETER, unknown_parameter_message
 
 PUBLICATION_FIELDS = ["publication_state", "published_at", "withdrawal_reason"]
 TIMESTAMPS = ["created_at", "updated_at"]
@@ -177,3 +178,41 @@ def sources_field(model):
         queryset=model._meta.get_field("sources").related_model.objects.all(),
         help_text="Ids of the sources cited (see /api/v1/sources/).",
     )
+
+
+# --- query strings of views without a FilterSet -----------------------------------------
+
+
+class QueryParamsSerializer(serializers.Serializer):
+    """The query string of a view without a FilterSet (the aggregates, the deletions and
+    releases lists), as strict as igr.filters: a parameter it has no field for is a 400
+    naming it and listing the ones it takes; an empty value means "not given"."""
+
+    #: Taken by rendering or pagination, never reported as unknown.
+    other_parameters: tuple[str, ...] = ("format",)
+
+    def to_internal_value(self, data):
+        known = {*self.fields, *self.other_parameters}
+        errors = {
+            name: [
+                serializers.ErrorDetail(unknown_parameter_message(name, known), UNKNOWN_PARAMETER)
+            ]
+            for name in data
+            if name not in known
+        }
+        given = {name: data.get(name) for name in self.fields if data.get(name) not in (None, "")}
+        try:
+            value = super().to_internal_value(given)
+        except serializers.ValidationError as exc:
+            errors = {**exc.detail, **errors}
+            value = None
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    @classmethod
+    def check(cls, request, **kwargs) -> dict:
+        """The validated parameters of `request`, or a 400 naming each bad one."""
+        params = cls(data=request.query_params, **kwargs)
+        params.is_valid(raise_exception=True)
+        return params.validated_data

@@ -55,6 +55,7 @@ def test_export_round_trip_counts_and_checksums(api, world, releases_dir):
         *(f"{name}.{ext}" for name in LISTS for ext in ("csv", "json")),
         "data-dictionary.csv",
         "CHANGELOG.md",
+        "LICENCE.md",
         "release.json",
     }
     for name, digest in sums.items():
@@ -76,6 +77,10 @@ def test_export_round_trip_counts_and_checksums(api, world, releases_dir):
     status = next(r for r in meeting_columns if r["column"] == "status")
     assert "held" in status["type"]
     assert "First release" in (folder / "CHANGELOG.md").read_text()
+    # The one licence, stated in settings, travels with the data.
+    assert "Open Government Licence v3.0" in (folder / "LICENCE.md").read_text()
+    assert manifest["licence"]["spdx"] == "OGL-UK-3.0"
+    assert all(row["description"] for row in dictionary)
 
 
 def published_meeting_columns(api):
@@ -147,3 +152,35 @@ def test_export_dataset_has_help():
     from forums.management.commands.export_dataset import Command
 
     assert "dated dataset release" in Command.help
+
+
+def test_if_none_writes_the_first_release_only(api, world, releases_dir):
+    # `make run` calls it so /data/ is never empty, and never piles up releases.
+    out = io.StringIO()
+    call_command("export_dataset", "--if-none", stdout=out)
+    call_command("export_dataset", "--if-none", stdout=out)
+    assert len(releases.list_releases(releases_dir)) == 1
+    assert "none written" in out.getvalue()
+
+
+def test_the_data_page_and_dictionary_state_the_licence(client, world):
+    for path in ("/data/", "/data/dictionary/"):
+        body = client.get(path).content.decode()
+        assert 'rel="license"' in body and "Open Government Licence v3.0" in body
+
+
+def test_the_data_dictionary_describes_every_column_of_every_list(client, api, world):
+    body = client.get("/data/dictionary/").content.decode()
+    for name in LISTS:
+        assert f'id="list-{name}"' in body
+    for column in published_meeting_columns(api):
+        assert f"<code>{column}</code>" in body
+
+
+def test_release_files_and_page_csvs_name_the_licence(client, world, releases_dir):
+    _export()
+    (release,) = releases.list_releases(releases_dir)
+    download = client.get(f"/data/{release.name}/meetings.csv")
+    assert 'rel="license"' in download["Link"]
+    page_csv = client.get("/meetings/?format=csv")
+    assert 'rel="license"' in page_csv["Link"]

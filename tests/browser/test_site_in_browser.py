@@ -32,6 +32,8 @@ def template_urls(w):
         "/coverage/",
         "/search/?q=council",
         "/about/",
+        "/data/",
+        "/data/dictionary/",
         "/methodology/",
         "/accessibility/",
         "/no-such-page/",

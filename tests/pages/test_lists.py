@@ -63,7 +63,7 @@ def test_meeting_filters_change_the_results(client, world):
         ("/commitments/", {"forum": "no-such-forum"}, "Select a valid choice"),
         ("/meetings/", {"date_after": "2025-02-31"}, "Enter a valid date"),
         ("/meetings/", {"forum": "x" * 300}, "Select a valid choice"),
-        ("/forums/", {"is_statutory": "perhaps"}, ""),
+        ("/forums/", {"is_statutory": "perhaps"}, "is not true or false"),
         ("/authorities/", {"kind": "empire"}, "Select a valid choice"),
         ("/changes/", {"effective_after": "yesterday"}, "Enter a valid date"),
         ("/attendance/", {"forum": "nowhere"}, "Select a valid choice"),

@@ -8,17 +8,27 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from rest_framework import serializers
 from rest_framework.utils.encoders import JSONEncoder
 
 from authorities.api.urls import ROUTES as AUTHORITY_ROUTES
 from forums.api.urls import ROUTES as FORUM_ROUTES
 from igr.api.base import FlatCSVRenderer, csv_header
+from igr.api.fields import dictionary
 from igr.lib import releases
 
 DICTIONARY = "data-dictionary.csv"
 CHANGELOG = "CHANGELOG.md"
 MANIFEST = "release.json"
+LICENCE = "LICENCE.md"
+
+
+def licence_text() -> str:
+    """The release's terms: the one licence in settings.DATA_LICENCE."""
+    licence = settings.DATA_LICENCE
+    return (
+        f"# Licence\n\nThis data is published under the {licence['name']} "
+        f"({licence['spdx']}): {licence['url']}\n\nAttribution: {licence['attribution']}\n"
+    )
 
 
 class _Anonymous:
@@ -33,31 +43,6 @@ def public_lists():
     for prefix, viewset_class, _ in AUTHORITY_ROUTES + FORUM_ROUTES:
         view = viewset_class(request=_Anonymous(), format_kwarg=None, action="list")
         yield prefix, view.get_queryset().order_by("pk"), view.get_serializer_class()
-
-
-def _describe(name, field):
-    if isinstance(field, serializers.ManyRelatedField):
-        child = _describe(name, field.child_relation)[0]
-        return f"list of {child}, joined with '; ' in CSV", field.help_text or ""
-    if isinstance(field, serializers.HyperlinkedIdentityField):
-        return "API path", field.help_text or ""
-    if isinstance(field, serializers.SlugRelatedField):
-        return f"slug of {field.queryset.model._meta.verbose_name}", field.help_text or ""
-    if isinstance(field, serializers.PrimaryKeyRelatedField):
-        return f"id of {field.queryset.model._meta.verbose_name}", field.help_text or ""
-    if isinstance(field, serializers.ChoiceField):
-        return "one of: " + ", ".join(str(c) for c in field.choices), field.help_text or ""
-    kinds = {
-        serializers.DateTimeField: "date-time (ISO 8601)",
-        serializers.DateField: "date (YYYY-MM-DD)",
-        serializers.TimeField: "time (HH:MM:SS)",
-        serializers.BooleanField: "boolean",
-        serializers.IntegerField: "integer",
-        serializers.URLField: "URL",
-        serializers.CharField: "text",
-    }
-    kind = next((k for cls, k in kinds.items() if isinstance(field, cls)), "value")
-    return kind, field.help_text or ""
 
 
 def _key(row):
@@ -114,11 +99,20 @@ class Command(BaseCommand):
             default=None,
             help="Directory holding the releases (default: the RELEASES_DIR setting).",
         )
+        parser.add_argument(
+            "--if-none",
+            action="store_true",
+            help="Write a release only if there is none yet (`make run` does, so /data/ "
+            "is never empty).",
+        )
 
-    def handle(self, *args, output_dir=None, **options):
+    def handle(self, *args, output_dir=None, if_none=False, **options):
         root = Path(output_dir or settings.RELEASES_DIR)
         root.mkdir(parents=True, exist_ok=True)
         existing = releases.list_releases(root)
+        if if_none and existing:
+            self.stdout.write(f"Release {existing[0].name} exists; none written.")
+            return
         previous = existing[0].path if existing else None
         name = releases.next_release_name(root, timezone.localdate().isoformat())
         staging = root / f".partial-{name}"
@@ -128,12 +122,14 @@ class Command(BaseCommand):
         try:
             data = self._write_lists(staging)
             (staging / CHANGELOG).write_text(changelog(previous, data, name), encoding="utf-8")
+            (staging / LICENCE).write_text(licence_text(), encoding="utf-8")
             manifest = {
                 "name": name,
                 "created_at": timezone.now().isoformat(),
                 "previous": previous.name if previous else None,
                 "records": {list_name: len(rows) for list_name, rows in data.items()},
                 "api": "/api/v1/",
+                "licence": settings.DATA_LICENCE,
             }
             (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
             releases.write_checksums(staging)
@@ -163,20 +159,10 @@ class Command(BaseCommand):
             (directory / f"{list_name}.csv").write_bytes(
                 FlatCSVRenderer().render(rows, renderer_context={"header": header})
             )
-            model = serializer.child.Meta.model
-            for column in header:
-                field = serializer.child.fields[column]
-                kind, description = _describe(column, field)
-                if not description and field.source in {f.name for f in model._meta.fields}:
-                    description = model._meta.get_field(field.source).verbose_name.capitalize()
-                dictionary_rows.append(
-                    {
-                        "file": f"{list_name}.csv / {list_name}.json",
-                        "column": column,
-                        "type": kind,
-                        "description": str(description),
-                    }
-                )
+            dictionary_rows += [
+                {"file": f"{list_name}.csv / {list_name}.json", **row}
+                for row in dictionary(serializer.child)
+            ]
         (directory / DICTIONARY).write_bytes(
             FlatCSVRenderer().render(
                 dictionary_rows,
