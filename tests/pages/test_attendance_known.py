@@ -23,8 +23,10 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # The pages' queries before issue 15, and one more: the expected meetings with their status.
+# The person page has two more for the forums sat on through offices (Person.forum_seats:
+# the offices, then the memberships of their authorities; issue 18).
 AUTHORITY_QUERIES = 9 + 1
-PERSON_QUERIES = 3 + 1
+PERSON_QUERIES = 3 + 1 + 2
 
 
 def text(response) -> str:
