@@ -72,3 +72,13 @@ def test_home_page_says_the_record_is_checked_to_1_december_2026(reference_data,
     page = client.get("/").content.decode()
     assert "Record checked to <strong>1 December 2026</strong>" in page
     assert "every forum's sources were searched for meetings up to that date" in page
+
+
+def test_home_page_says_no_scheduled_meeting_is_recorded_not_that_none_is_scheduled(
+    reference_data, client
+):
+    """The record holds no future meeting; that is a gap in what is known, not a fact
+    that no forum has one planned."""
+    page = client.get("/").content.decode()
+    assert "No scheduled meeting is recorded." in page
+    assert "No meeting is scheduled" not in page
