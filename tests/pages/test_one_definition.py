@@ -35,7 +35,7 @@ def _table_counts(html) -> dict:
     )
     counts = {}
     for slug, cells in rows:
-        numbers = re.findall(r'<td class="govuk-table__cell[^"]*">([^<]*)</td>', cells)
+        numbers = re.findall(r'<td class="govuk-table__cell[^"]*"[^>]*>([^<]*)</td>', cells)
         counts[slug] = int(numbers[-1])
     return counts
 
