@@ -29,7 +29,10 @@ from django.utils.module_loading import import_string
 
 from igr.records import PublicationState
 
-#: The parents whose publication state governs a row that has none of its own.
+#: The parents whose publication state governs a row that has none of its own, found by
+#: attribute name. So a model outside the public record must not name a foreign key
+#: `meeting`, `forum`, `commitment` or `authority`: a published target would make its rows
+#: Publisher-only (the leads inbox uses `guessed_forum`, `drafted_meeting` for this reason).
 GOVERNING_PARENTS = ("meeting", "forum", "commitment", "authority")
 
 REASON_FIELD = "change_reason"
