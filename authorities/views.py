@@ -234,7 +234,9 @@ class MyAreaView(TemplateView):
         today = timezone.localdate()
         meetings = Meeting.objects.published().filter(forum=OuterRef("forum"))
         upcoming = meetings.upcoming(today)
-        latest = meetings.held().filter(date__lte=today).order_by("-date", "slug")
+        # As forum health's "last met": a possible meeting, or one on an unconfirmed day,
+        # is never the latest held.
+        latest = meetings.held().confirmed().filter(date__lte=today).order_by("-date", "slug")
         areas = []
         for council in matched:
             authority = council.authority

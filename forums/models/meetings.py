@@ -42,6 +42,11 @@ class MeetingQuerySet(PublishableQuerySet):
         """Meetings whose day or whose occurrence is not confirmed."""
         return self.filter(Q(date_confirmed=False) | Q(occurrence_confirmed=False))
 
+    def confirmed(self):
+        """Meetings whose day and occurrence are both confirmed: the only ones that can be
+        a forum's "last met", wherever that is shown (forum health, My area)."""
+        return self.filter(date_confirmed=True, occurrence_confirmed=True)
+
     def held_between(self, start: datetime.date | None, end: datetime.date | None):
         qs = self.held()
         if start is not None:

@@ -414,11 +414,7 @@ def forums_health(forums=None, *, today: datetime.date | None = None) -> list[di
     # carry the confirmation, so these read the meetings' (forum, date) index, newest first.
     # An unconfirmed one is looked for only after the last met, a short range of it.
     held = Meeting.objects.published().held().filter(forum=OuterRef("pk"), date__lte=today)
-    last_held = (
-        held.filter(date_confirmed=True, occurrence_confirmed=True)
-        .order_by("-date")
-        .values("date")[:1]
-    )
+    last_held = held.confirmed().order_by("-date").values("date")[:1]
     last_unconfirmed = (
         held.unconfirmed()
         .filter(date__gt=Coalesce(OuterRef("last_meeting"), Value(datetime.date(1, 1, 1))))

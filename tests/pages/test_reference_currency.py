@@ -82,3 +82,15 @@ def test_home_page_says_no_scheduled_meeting_is_recorded_not_that_none_is_schedu
     page = client.get("/").content.decode()
     assert "No scheduled meeting is recorded." in page
     assert "No meeting is scheduled" not in page
+
+
+def test_my_area_does_not_give_the_possible_meeting_as_the_latest_held(reference_data, client):
+    """My area's "latest meeting held" follows forum health's "last met": the possible
+    Mayoral Council meeting of 23 May 2025 is not it (issue 15 rule met issue 18's page)."""
+    response = client.get("/my-area/manchester/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    row = page[page.index(">Mayoral Council<") :]
+    row = row[: row.index("</tr>")]
+    assert POSSIBLE not in row
+    assert "/meetings/mayoral-council-2025-01-23/" in row
