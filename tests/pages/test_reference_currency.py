@@ -94,3 +94,12 @@ def test_my_area_does_not_give_the_possible_meeting_as_the_latest_held(reference
     row = row[: row.index("</tr>")]
     assert POSSIBLE not in row
     assert "/meetings/mayoral-council-2025-01-23/" in row
+
+
+def test_authority_page_flags_a_mayor_whose_dates_no_source_confirms(reference_data, client):
+    """Greater Manchester's mayor since the by-election rests on unconfirmed sources in
+    the reference data; the authority page says so, as My area and the person page do."""
+    page = client.get("/authorities/greater-manchester/").content.decode()
+    mayor = page[page.index(">Mayor</dt>") :]
+    mayor = mayor[: mayor.index("</dd>")]
+    assert "since 30 July 2026 (not confirmed by a source)" in mayor
