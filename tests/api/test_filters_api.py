@@ -195,6 +195,24 @@ CASES = [
     ),
     (
         "meetings",
+        "occurrence_confirmed",
+        lambda w: (
+            {"occurrence_confirmed": "false"},
+            _k(f.MeetingFactory(occurrence_confirmed=False)),
+            _k(*w.meetings),
+        ),
+    ),
+    (
+        "meetings",
+        "attendance_recorded",
+        lambda w: (
+            {"attendance_recorded": "true"},
+            _k(f.MeetingFactory(attendance_recorded=True)),
+            _k(*w.meetings),
+        ),
+    ),
+    (
+        "meetings",
         "q",
         lambda w: (
             {"q": "Manchester"},

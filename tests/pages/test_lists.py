@@ -56,6 +56,23 @@ def test_meeting_filters_change_the_results(client, world):
     assert world.other_meeting.get_absolute_url() not in body
 
 
+def test_meetings_page_filters_on_occurrence_and_attendance_records(client, world):
+    unconfirmed = MeetingFactory(forum=world.meeting.forum, occurrence_confirmed=False)
+    recorded = MeetingFactory(forum=world.meeting.forum, attendance_recorded=True)
+    body = client.get("/meetings/").content.decode()
+    for name in ("occurrence_confirmed", "attendance_recorded"):
+        # Offered in the form as the page's other yes/no filters are: Any, Yes, No.
+        assert f'<select class="govuk-select" id="id_{name}" name="{name}"' in body
+    body = client.get("/meetings/", {"occurrence_confirmed": "false"}).content.decode()
+    assert unconfirmed.get_absolute_url() in body
+    assert world.meeting.get_absolute_url() not in body
+    body = client.get("/meetings/", {"attendance_recorded": "true"}).content.decode()
+    assert recorded.get_absolute_url() in body
+    assert unconfirmed.get_absolute_url() not in body
+    body = client.get("/meetings/", {"attendance_recorded": "perhaps"}).content.decode()
+    assert "is not true or false" in body
+
+
 @pytest.mark.parametrize(
     "url,params,message",
     [
