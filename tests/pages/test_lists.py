@@ -100,6 +100,10 @@ def test_a_draft_forum_is_not_offered_and_is_an_unknown_filter_value(client, wor
     assert "Secret Draft Forum" not in body
     body = client.get("/commitments/", {"forum": world.draft_forum.slug}).content.decode()
     assert "There is a problem with the filters" in body
+    # The message lists the forums the page takes, and the draft is not among them.
+    listed = body.split("Valid values: ", 1)[1].split(".", 1)[0]
+    assert world.meeting.forum.slug in listed
+    assert world.draft_forum.slug not in listed
 
 
 def test_csv_holds_exactly_the_filtered_list_across_pages(client, world):
