@@ -58,6 +58,16 @@ class MeetingFilter(BaseFilterSet):
         method="filter_recommendation",
     )
     date_confirmed = django_filters.BooleanFilter(label="Date confirmed")
+    occurrence_confirmed = django_filters.BooleanFilter(
+        label="Confirmed it took place",
+        help_text="Yes (true): a source confirms the meeting took place. No (false): "
+        "listed but not confirmed, so not counted as held in any figure.",
+    )
+    attendance_recorded = django_filters.BooleanFilter(
+        label="Attendance recorded",
+        help_text="Yes (true): the sources list who attended, so a member not listed was "
+        "absent. No (false): who was absent is unknown; left out of attendance rates.",
+    )
     ordering = django_filters.OrderingFilter(fields=(("date", "date"), ("forum__name", "forum")))
     search_fields = ("forum__name", "summary", "location")
     # Kept in step with the GIN index of migration "search_indexes".
@@ -65,7 +75,13 @@ class MeetingFilter(BaseFilterSet):
 
     class Meta:
         model = Meeting
-        fields = ["forum", "status", "date_confirmed"]
+        fields = [
+            "forum",
+            "status",
+            "date_confirmed",
+            "occurrence_confirmed",
+            "attendance_recorded",
+        ]
 
     def filter_authority(self, queryset, name, authority):
         attended = Attendance.objects.filter(meeting=OuterRef("pk"), authority=authority)

@@ -145,7 +145,16 @@ class ForumDetailView(DraftPreviewMixin, DetailView):
 class MeetingListView(FilteredListView):
     template_name = "forums/meeting_list.html"
     filterset_class = MeetingFilter
-    filter_fields = ("q", "forum", "status", "date", "authority", "recommendation")
+    filter_fields = (
+        "q",
+        "forum",
+        "status",
+        "date",
+        "authority",
+        "recommendation",
+        "occurrence_confirmed",
+        "attendance_recorded",
+    )
     csv_name = "meetings"
     csv_columns = (
         ("slug", lambda m: m.slug),

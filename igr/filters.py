@@ -16,6 +16,7 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -222,11 +223,48 @@ class BaseFilterSet(django_filters.FilterSet):
         return queryset
 
 
+#: An unknown slug's message lists the valid ones when there are at most this many;
+#: past it, it names the API list where they are.
+MAX_LISTED_SLUGS = 30
+
+
+def valid_slugs_hint(queryset) -> str:
+    """Where to find the slugs a filter takes: "Valid values: a, b, c." when they are few,
+    otherwise the API list of those records; "" when there is neither. `queryset` is the
+    field's choices, which are what the client may see (slug_filter), so a draft is never
+    named to the public."""
+    slugs = sorted(queryset.order_by().values_list("slug", flat=True)[: MAX_LISTED_SLUGS + 1])
+    if not slugs:
+        return "There are no valid values yet."
+    if len(slugs) <= MAX_LISTED_SLUGS:
+        return f"Valid values: {', '.join(slugs)}."
+    try:
+        where = reverse(f"api-{queryset.model._meta.model_name}-list")
+    except NoReverseMatch:
+        return ""
+    return f"The valid values are the slugs listed at {where}."
+
+
+class SlugChoiceField(django_filters.fields.ModelChoiceField):
+    """A slug filter's field: an unknown slug's error says which slugs are valid (or
+    where to find them), as issue 17 asked every refused value to."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            hint = valid_slugs_hint(self.queryset)
+            message = " ".join(filter(None, [*error.messages, hint]))
+            raise forms.ValidationError(message, code="invalid_choice") from None
+
+
 # The schema says "string" for every slug filter: drf-spectacular cannot infer a type for
 # those that filter through a method, and warns under `manage.py check --deploy`.
 @extend_schema_field(OpenApiTypes.STR)
 class SlugFilter(django_filters.ModelChoiceFilter):
-    pass
+    field_class = SlugChoiceField
 
 
 def slug_filter(queryset, label, field_name=None, **kwargs):

@@ -44,6 +44,30 @@ FORMAT = (
     "naming the formats; an Accept header nothing matches is a 406."
 )
 READS = ("GET", "HEAD")
+#: What a row found by a list's full-text `q` carries besides its fields (igr.fulltext,
+#: added by RecordSerializer and igr.api.values alike): declared on the list's record
+#: component, never required, as every other answer leaves them out.
+SEARCH_PROPERTIES = {
+    "search_rank": {
+        "type": "number",
+        "format": "double",
+        "readOnly": True,
+        "description": "How well the row matches `q` (higher is better; 0 when only a "
+        "related record's words matched). Present only in a list answer to `q` where "
+        "the list searches its full-text index (PostgreSQL); absent otherwise.",
+    },
+    "search_snippet": {
+        "type": "string",
+        "readOnly": True,
+        "description": "Plain text around the words of `q` that matched, from the row's "
+        "searched text (fragments joined with ` … `; may be empty). Present only "
+        "alongside `search_rank`.",
+    },
+}
+SEARCH_CSV_NOTE = (
+    " `search_rank` and `search_snippet` come in the JSON only: a list's CSV columns are "
+    "the same for every query."
+)
 RANGE = {"_after": "on or after this date (YYYY-MM-DD)", "_before": "on or before this date"}
 PATH = {
     "id": "The record's numeric id. An unknown (or not public) id is a 404.",
@@ -58,7 +82,18 @@ class AutoSchema(SpectacularAutoSchema):
         if "csv" in formats and self.method in READS:
             paginated = self._is_list_view() and getattr(self.view, "csv_table", None) is None
             description += CSV_NOTE if paginated else CSV_TABLE_NOTE
+            if paginated and self._searches_full_text():
+                description += SEARCH_CSV_NOTE
         return description
+
+    def _searches_full_text(self) -> bool:
+        """Whether this is a list whose `q` searches a full-text index (igr.filters)."""
+        filterset_class = getattr(self.view, "filterset_class", None)
+        return (
+            self.method in READS
+            and getattr(self.view, "action", None) == "list"
+            and bool(getattr(filterset_class, "search_vector", ()))
+        )
 
     def get_auth(self):
         auth = super().get_auth()
@@ -114,6 +149,14 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        if direction == "response" and self._searches_full_text():
+            # The list's rows may carry the search's rank and snippet: declared (optional)
+            # on the record component the list's `results` refer to.
+            component = self.resolve_serializer(self.get_response_serializers(), direction)
+            properties = (component.schema or {}).get("properties")
+            if properties is not None:
+                for name, spec in SEARCH_PROPERTIES.items():
+                    properties.setdefault(name, dict(spec))
         codes = READ_ERRORS if self.method in READS else tuple(ERRORS)
         for code in codes:
             if code in responses:

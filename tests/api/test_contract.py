@@ -298,3 +298,27 @@ def test_modified_since_with_an_offset_postgresql_cannot_store_is_read(api, worl
     # ±15:59; the time is compared in UTC.
     response = api.get("/api/v1/forums/?modified_since=0144-06-06T21:19:05%2B18:59")
     assert response.status_code == 200
+
+
+def test_full_text_lists_declare_the_search_rank_and_snippet_as_optional(schema):
+    components = schema["components"]["schemas"]
+    declared = {n for n, c in components.items() if "search_rank" in c.get("properties", {})}
+    assert declared == {
+        "AgendaItem",
+        "Authority",
+        "Commitment",
+        "Document",
+        "Forum",
+        "Meeting",
+        "Person",
+        "Recommendation",
+        "Source",
+    }
+    for name in declared:
+        component = components[name]
+        assert {"search_rank", "search_snippet"} & set(component["required"]) == set()
+        assert component["properties"]["search_rank"]["readOnly"]
+        assert "only" in component["properties"]["search_snippet"]["description"]
+    # Lists without a full-text index do not have them; CSV says it leaves them out.
+    assert "search_rank" not in components["Attendance"]["properties"]
+    assert "JSON only" in schema["paths"]["/api/v1/meetings/"]["get"]["description"]

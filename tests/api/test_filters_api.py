@@ -195,6 +195,24 @@ CASES = [
     ),
     (
         "meetings",
+        "occurrence_confirmed",
+        lambda w: (
+            {"occurrence_confirmed": "false"},
+            _k(f.MeetingFactory(occurrence_confirmed=False)),
+            _k(*w.meetings),
+        ),
+    ),
+    (
+        "meetings",
+        "attendance_recorded",
+        lambda w: (
+            {"attendance_recorded": "true"},
+            _k(f.MeetingFactory(attendance_recorded=True)),
+            _k(*w.meetings),
+        ),
+    ),
+    (
+        "meetings",
         "q",
         lambda w: (
             {"q": "Manchester"},
@@ -444,3 +462,31 @@ def test_filters_never_reveal_drafts(api, world):
     assert world.draft_meeting.slug not in _keys(rows)
     assert Meeting.objects.filter(forum=world.forum).count() == 3
     assert Authority.objects.count() > 2
+
+
+def _slug_error(client, path, params):
+    response = client.get(path, params)
+    assert response.status_code == 400, response.content
+    (error,) = response.json()["errors"]
+    assert error["code"] == "invalid_choice"
+    return error
+
+
+def test_an_unknown_slug_lists_the_valid_ones_and_never_a_draft(api, world, token_client, editor):
+    error = _slug_error(api, "/api/v1/meetings/", {"forum": "no-such-forum"})
+    assert error["field"] == "forum"
+    assert error["message"].startswith("Select a valid choice.")
+    public = sorted(f.slug for f in world.forums)
+    assert error["message"].endswith(f"Valid values: {', '.join(public)}.")
+    assert world.draft_forum.slug not in error["message"]
+    # Staff, who may filter by a draft, are told its slug too.
+    error = _slug_error(token_client(editor), "/api/v1/meetings/", {"forum": "no-such-forum"})
+    assert world.draft_forum.slug in error["message"]
+
+
+def test_past_the_cap_an_unknown_slug_points_to_the_list_of_them(api, world, monkeypatch):
+    monkeypatch.setattr("igr.filters.MAX_LISTED_SLUGS", 1)
+    error = _slug_error(api, "/api/v1/commitments/", {"lead_authority": "nowhere"})
+    assert error["message"].endswith(
+        "The valid values are the slugs listed at /api/v1/authorities/."
+    )

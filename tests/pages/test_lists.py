@@ -56,6 +56,23 @@ def test_meeting_filters_change_the_results(client, world):
     assert world.other_meeting.get_absolute_url() not in body
 
 
+def test_meetings_page_filters_on_occurrence_and_attendance_records(client, world):
+    unconfirmed = MeetingFactory(forum=world.meeting.forum, occurrence_confirmed=False)
+    recorded = MeetingFactory(forum=world.meeting.forum, attendance_recorded=True)
+    body = client.get("/meetings/").content.decode()
+    for name in ("occurrence_confirmed", "attendance_recorded"):
+        # Offered in the form as the page's other yes/no filters are: Any, Yes, No.
+        assert f'<select class="govuk-select" id="id_{name}" name="{name}"' in body
+    body = client.get("/meetings/", {"occurrence_confirmed": "false"}).content.decode()
+    assert unconfirmed.get_absolute_url() in body
+    assert world.meeting.get_absolute_url() not in body
+    body = client.get("/meetings/", {"attendance_recorded": "true"}).content.decode()
+    assert recorded.get_absolute_url() in body
+    assert unconfirmed.get_absolute_url() not in body
+    body = client.get("/meetings/", {"attendance_recorded": "perhaps"}).content.decode()
+    assert "is not true or false" in body
+
+
 @pytest.mark.parametrize(
     "url,params,message",
     [
@@ -83,6 +100,10 @@ def test_a_draft_forum_is_not_offered_and_is_an_unknown_filter_value(client, wor
     assert "Secret Draft Forum" not in body
     body = client.get("/commitments/", {"forum": world.draft_forum.slug}).content.decode()
     assert "There is a problem with the filters" in body
+    # The message lists the forums the page takes, and the draft is not among them.
+    listed = body.split("Valid values: ", 1)[1].split(".", 1)[0]
+    assert world.meeting.forum.slug in listed
+    assert world.draft_forum.slug not in listed
 
 
 def test_csv_holds_exactly_the_filtered_list_across_pages(client, world):

@@ -192,3 +192,35 @@ def test_api_q_past_the_rank_cap_keeps_the_list_order(client, reference_data, mo
     rows = client.get("/api/v1/recommendations/", {"q": "fiscal or statutory"}).json()["results"]
     assert [row["number"] for row in rows] == [1, 2]  # the list's own order, not by rank
     assert all("search_rank" in row for row in rows)
+
+
+# The lists whose `q` searches a full-text index, and the component their rows follow.
+FULL_TEXT_LISTS = {
+    "/api/v1/forums/": "Forum",
+    "/api/v1/meetings/": "Meeting",
+    "/api/v1/agenda-items/": "AgendaItem",
+    "/api/v1/commitments/": "Commitment",
+    "/api/v1/recommendations/": "Recommendation",
+}
+
+
+@on_postgresql
+@pytest.mark.parametrize("fast", [True, False], ids=["values", "drf"])
+def test_api_q_rows_carry_exactly_the_fields_the_schema_declares(
+    client, reference_data, monkeypatch, fast
+):
+    # Generated clients read `search_rank` and `search_snippet` from the schema: every
+    # field a found row has is declared on its component, and both are optional there.
+    if not fast:
+        monkeypatch.setattr("igr.api.base.RecordViewSet.values_plan", lambda self: None)
+    components = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    for path, name in FULL_TEXT_LISTS.items():
+        component = components[name]
+        assert {"search_rank", "search_snippet"} <= set(component["properties"]), name
+        assert not {"search_rank", "search_snippet"} & set(component["required"]), name
+        rows = client.get(path, {"q": "fiscal or mayor or combined or council"}).json()
+        assert rows["results"], path
+        for row in rows["results"]:
+            assert set(row) == set(component["properties"]), path
+            assert isinstance(row["search_rank"], float)
+            assert isinstance(row["search_snippet"], str)
