@@ -103,3 +103,12 @@ def test_authority_page_flags_a_mayor_whose_dates_no_source_confirms(reference_d
     mayor = page[page.index(">Mayor</dt>") :]
     mayor = mayor[: mayor.index("</dd>")]
     assert "since 30 July 2026 (not confirmed by a source)" in mayor
+
+
+def test_communique_rate_says_it_counts_communiques_in_the_record(reference_data, client):
+    """A communiqué the sources did not find is a gap, not proof that none was published."""
+    page = client.get("/forums/mayoral-council/").content.decode()
+    assert (
+        "0% of meetings held have a communiqué in the record; one not found may still have "
+        "been published" in page
+    )
