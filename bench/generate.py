@@ -249,8 +249,11 @@ def main():
     # once at the end (forums.stats.figures).
     log("stored figures")
     call_command("rebuild_figures", verbosity=0)
+    # VACUUM as well as ANALYZE: after bulk inserts the visibility map is empty (index-only
+    # scans visit the heap for every row) and the GIN indexes' pending lists are unmerged,
+    # so until autovacuum got there every figure depended on when it last ran (issue 19).
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM (ANALYZE)")
     log(
         "done: "
         + ", ".join(
