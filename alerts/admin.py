@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from alerts.models import AlertRun
+from igr.admin import RunLogAdmin
 
 
 @admin.register(AlertRun)
-class AlertRunAdmin(admin.ModelAdmin):
+class AlertRunAdmin(RunLogAdmin):
     """The runs of send_alerts, read-only: when alerts last went out, and what stopped a
     run. Subscribers' addresses are deliberately not shown in the admin."""
 
@@ -19,12 +20,3 @@ class AlertRunAdmin(admin.ModelAdmin):
     )
     list_filter = ("frequency",)
     date_hierarchy = "started_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -270,6 +270,20 @@ class WithdrawForm(forms.Form):
     )
 
 
+class RunLogAdmin(admin.ModelAdmin):
+    """The log of a scheduled command's runs (the watchers, send_alerts): staff read it,
+    nobody adds, edits or deletes a run from the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RecordAdmin(SimpleHistoryAdmin):
     """Base admin for every domain model."""
 

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 
 from authorities.models import Office
 from forums.models import Meeting, Source
-from igr.admin import RecordAdmin
+from igr.admin import RecordAdmin, RunLogAdmin
 from leads import services
 from leads.models import ForumWatch, Kind, Lead, LeadState, WatcherRun
 
@@ -225,16 +225,7 @@ class ForumWatchAdmin(RecordAdmin):
 
 
 @admin.register(WatcherRun)
-class WatcherRunAdmin(admin.ModelAdmin):
+class WatcherRunAdmin(RunLogAdmin):
     list_display = ["command", "started_at", "finished_at", "outcome", "counts", "errors"]
     list_filter = ["command", "outcome"]
     readonly_fields = ["command", "started_at", "finished_at", "outcome", "counts", "errors"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
