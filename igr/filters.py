@@ -132,6 +132,10 @@ def changed_since(model, since, parents=()):
     return Q(pk__in=rows.union(*through_lists))
 
 
+#: Form classes by (FilterSet class, client sees drafts, other parameters).
+_FORM_CLASSES: dict = {}
+
+
 class BaseFilterSet(django_filters.FilterSet):
     modified_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at",
@@ -178,10 +182,26 @@ class BaseFilterSet(django_filters.FilterSet):
                 filter_.field_class = StrictBooleanField
 
     def get_form_class(self):
-        form_class = super().get_form_class()
-        if not issubclass(form_class, StrictFilterForm):
-            form_class = type(form_class.__name__, (StrictFilterForm, form_class), {})
-        form_class.other_parameters = tuple(self.other_parameters)
+        """The FilterSet's form class, built once per FilterSet, kind of client (the
+        slug filters' choices are what the client may see) and caller's parameters.
+
+        django-filter builds it anew for every request: a new field per filter (each
+        slug filter's choices a new queryset) and a new class, about 3 ms of a filtered
+        API list (docs/benchmarks.md). Every value that goes into it is the same for the
+        same key; each form made from it still deep-copies its fields (Django's forms),
+        and the choices stay lazy querysets, read afresh whenever they are used."""
+        key = (
+            type(self),
+            visibility.sees_drafts(getattr(self, "request", None)),
+            tuple(self.other_parameters),
+        )
+        form_class = _FORM_CLASSES.get(key)
+        if form_class is None:
+            form_class = super().get_form_class()
+            if not issubclass(form_class, StrictFilterForm):
+                form_class = type(form_class.__name__, (StrictFilterForm, form_class), {})
+            form_class.other_parameters = tuple(self.other_parameters)
+            _FORM_CLASSES[key] = form_class
         return form_class
 
     def __init_subclass__(cls, **kwargs):

@@ -105,6 +105,15 @@ try:
 except (ValueError, KeyError) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from None
 
+# The API's list reads prepare their one fixed statement per connection (igr/api/values.py,
+# docs/benchmarks.md). Off behind a connection pooler that does not track prepared
+# statements (PgBouncer before 1.21 in transaction mode; docs/deployment.md).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
+# Django turns psycopg's prepared statements off (prepare_threshold None); a threshold no
+# statement reaches turns them on for the statements that ask (prepare=True) and for no
+# other: Django's own cursors bind on the client and never prepare.
+PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
+
 # Scale-out: a PostgreSQL read replica takes the anonymous reads (igr/db_router.py). In
 # tests the alias mirrors the primary, so routed reads see the test data.
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", default="")
@@ -119,6 +128,10 @@ if DATABASE_REPLICA_URL:
         raise ImproperlyConfigured(f"DATABASE_REPLICA_URL could not be parsed: {exc}") from None
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["igr.db_router.PrimaryReplicaRouter"]
+if DB_PREPARED_STATEMENTS:
+    for _database in DATABASES.values():
+        if _database["ENGINE"] == "django.db.backends.postgresql":
+            _database.setdefault("OPTIONS", {})["prepare_threshold"] = PREPARE_ONLY_WHEN_ASKED
 
 # Derived data that igr.policy.writing() keeps current on every write: each keeper's lock
 # is taken first in the transaction, its refresh runs before commit (docs/architecture.md).

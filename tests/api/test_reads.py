@@ -199,9 +199,17 @@ IN_THE_PAGE_ON_POSTGRESQL = {
 }
 
 
+#: Lists whose JSON comes from a serializer that needs model instances (a nested list),
+#: read through DRF, not through .values().
+THROUGH_DRF = {"forums"}
+
+
 def expected_queries(path):
     if connection.vendor == "postgresql":
-        return QUERIES[path] - IN_THE_PAGE_ON_POSTGRESQL.get(path, 0)
+        # The page's ids, then its rows by a statement prepared once per connection
+        # (igr.api.values: ValuesPlan._rows_by_ids): one query more, planned once.
+        ids_first = 0 if path in THROUGH_DRF else 1
+        return QUERIES[path] - IN_THE_PAGE_ON_POSTGRESQL.get(path, 0) + ids_first
     return QUERIES[path]
 
 

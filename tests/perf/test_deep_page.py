@@ -70,6 +70,12 @@ def test_a_deep_page_is_one_query_choosing_ids_by_subquery():
     page_queries = [
         q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "forums_meeting"')
     ]
-    assert len(page_queries) == 1
+    if connection.vendor == "postgresql":
+        # The page's ids by the subquery, then the rows by those ids (igr.api.values).
+        assert len(page_queries) == 2
+        assert page_queries[0].startswith('SELECT "forums_meeting"."id" AS "pk" FROM')
+        assert '"forums_meeting"."id" = ANY(' in page_queries[1]
+    else:
+        assert len(page_queries) == 1
     sql = page_queries[0]
     assert "IN (SELECT" in sql
