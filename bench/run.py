@@ -228,17 +228,6 @@ def fetch(url, headers=None):
         return error.code, error.headers, error.read()
 
 
-def cursor_link(headers):
-    """The address in a response's Link header that carries a keyset cursor for the next
-    page (issue 19), or None."""
-    for part in (headers.get("Link") or "").split(","):
-        address, _, params = part.partition(";")
-        address = address.strip().strip("<>")
-        if "cursor=" in address and "next" in params:
-            return address
-    return None
-
-
 def get_json(base, path):
     status, headers, body = fetch(base + path, {"Accept": "application/json"})
     if status != 200:
@@ -249,7 +238,30 @@ def get_json(base, path):
 # --- the request mix ------------------------------------------------------------------
 
 
-def endpoints(base):
+def deep_cursor(server_env, rows_before):
+    """The API cursor (igr.lib.keyset) of the page that starts after `rows_before` published
+    meetings in the list's order, signed with the server's SECRET_KEY. Following `next`
+    from `?cursor` would take a thousand requests to get there."""
+    code = (
+        "from forums.models import Meeting\n"
+        "from igr.lib.keyset import Keyset\n"
+        "meetings = Meeting.objects.published()\n"
+        "keyset = Keyset(meetings)\n"
+        f"row = keyset.ordered(meetings)[{max(rows_before - 1, 0)}]\n"
+        "print(keyset.encode(keyset.position(row)))\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=server_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return output.strip().splitlines()[-1]
+
+
+def endpoints(base, server_env):
     """The fixed mix, with real slugs and ids from the dataset under test."""
     headers, meetings = get_json(base, "/api/v1/meetings/?page_size=1")
     total = int(headers["X-Total-Count"])
@@ -260,13 +272,9 @@ def endpoints(base):
     # "Deep": nine tenths of the way through the list, at the default page sizes.
     api_deep = max(1, (total * 9 // 10) // 50)
     page_deep = max(1, (total * 9 // 10) // 25)
-    # The same position by keyset: the cursor the page before the deep page hands on
-    # (its Link header), so both deep pages list the same 50 meetings.
-    deep_headers, _ = get_json(base, f"/api/v1/meetings/?page={max(api_deep - 1, 1)}")
-    cursor = cursor_link(deep_headers)
-    if cursor is None:
-        sys.exit("GET /api/v1/meetings/?page=N gave no Link with a cursor for the next page")
-    cursor_path = cursor[cursor.index("/api/") :] if "/api/" in cursor else cursor
+    # The same position by keyset: a cursor after the last meeting of the page before,
+    # so both deep pages list the same 50 meetings.
+    cursor_path = f"/api/v1/meetings/?cursor={deep_cursor(server_env, (api_deep - 1) * 50)}"
     etag = fetch(base + "/api/v1/meetings/", {"Accept": "application/json"})[1]["ETag"]
     commitments = f"/api/v1/commitments/?status=in_progress&lead_authority={authority}"
     commitments += "&ordering=-due_on"
@@ -353,7 +361,7 @@ def measure(size, args):
     }
     with Server(database, args.port) as server:
         results["workers"] = server.workers
-        mix = endpoints(server.base)
+        mix = endpoints(server.base, server.env)
         for name, _group, path, headers, expected in mix:
             status = fetch(server.base + path, {"Accept": "application/json", **headers})[0]
             if status != expected:
