@@ -230,3 +230,16 @@ def test_every_list_pages_by_cursor_with_one_more_query_than_by_number(
     # query over the ordering's columns) and the rows then fetched by id.
     with django_assert_num_queries(expected_queries(path) + 1):
         assert api.get(second).status_code == 200
+
+
+def test_schema_documents_cursor_on_every_record_list_but_deletions(api, db):
+    schema = api.get("/api/schema/?format=json").json()
+    for path in ENDPOINTS:
+        parameters = schema["paths"][f"/api/v1/{path}/"]["get"]["parameters"]
+        cursor = next(p for p in parameters if p["name"] == "cursor")
+        assert "`cursor` with no value is the first page" in cursor["description"], path
+        assert cursor["schema"] == {"type": "string"}
+    deletions = schema["paths"]["/api/v1/deletions/"]["get"]["parameters"]
+    assert "cursor" not in {p["name"] for p in deletions}
+    page = schema["components"]["schemas"]["PaginatedMeetingList"]["properties"]
+    assert "`cursor`" in page["next"]["description"]
