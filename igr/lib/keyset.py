@@ -35,6 +35,11 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import F, OrderBy, Q
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.fields.tuple_lookups import (
+    Tuple,
+    TupleGreaterThanOrEqual,
+    TupleLessThanOrEqual,
+)
 
 SALT = "igr.keyset.cursor"
 
@@ -228,7 +233,10 @@ class Keyset:
                 and field.model is self.model
             ):
                 return total
-        return [*total, Column("pk", False, False, False, pk)]
+        # In the direction of the last term, so `-status` is (status DESC, id DESC): one
+        # index on (status, id) read backwards serves it from a row comparison.
+        descending = bool(total) and total[-1].descending
+        return [*total, Column("pk", descending, False, False, pk)]
 
     # -- reading and filtering ---------------------------------------------------------
 
@@ -268,7 +276,7 @@ class Keyset:
         chain = _chain(columns, position, inclusive)
         if chain is None:
             return Q(pk__in=[])  # nothing comes after the last possible position
-        bound = columns[0].leading_bound(position[0])
+        bound = _leading_bound(columns, position)
         return chain if bound is None else bound & chain
 
     def segments(self, queryset, position, forward=True, inclusive=False):
@@ -360,6 +368,24 @@ class Keyset:
         except (TypeError, ValueError, decimal.InvalidOperation):
             raise InvalidCursor("The cursor is not valid.") from None
         return position, direction[0] == "n", direction.endswith("i")
+
+
+def _leading_bound(columns, position):
+    """A condition implied by the chain that an index can start its scan at: a row
+    comparison `(c0, c1) >= (v0, v1)` over the leading columns that share a direction
+    and hold no NULLs (PostgreSQL starts a btree scan exactly there, rather than at the
+    first row of v0 when many rows share it: `ordering=status`), else c0's own range."""
+    first = columns[0]
+    same = 0
+    for column in columns:
+        if column.nullable or column.descending != first.descending:
+            break
+        same += 1
+    if same < 2:
+        return first.leading_bound(position[0])
+    compare = TupleLessThanOrEqual if first.descending else TupleGreaterThanOrEqual
+    lhs = Tuple(*(F(column.path) for column in columns[:same]))
+    return compare(lhs, tuple(position[:same]))
 
 
 def _chain(columns, position, inclusive):

@@ -73,7 +73,8 @@ def _public_attendance():
 
 
 # list -> Django's own order of its rows, the documented ordering with the id to break
-# ties (numbered pages leave ties in whatever order the database gives them).
+# ties, in the last term's direction (numbered pages leave ties in whatever order the
+# database gives them).
 LISTS = {
     "/api/v1/meetings/": lambda: _published_meetings().order_by("-date", "slug"),
     "/api/v1/meetings/?ordering=date": lambda: _published_meetings().order_by("date", "pk"),
@@ -82,12 +83,12 @@ LISTS = {
         "due_on", "pk"
     ),
     "/api/v1/commitments/?ordering=-due_on": lambda: Commitment.objects.published().order_by(
-        "-due_on", "pk"
+        "-due_on", "-pk"
     ),
     # Attendance orders by its meeting (the meeting's own ordering), then person's name.
     "/api/v1/attendance/": lambda: _public_attendance().order_by("meeting", "person__name", "pk"),
     "/api/v1/attendance/?ordering=-date": lambda: _public_attendance().order_by(
-        "-meeting__date", "pk"
+        "-meeting__date", "-pk"
     ),
     "/api/v1/attendance/?ordering=person": lambda: _public_attendance().order_by(
         "person__name", "pk"

@@ -36,7 +36,8 @@ def world():
         AttendanceFactory(meeting=meeting, person=person)
     dues = [None, DAY, DAY, None, DAY + datetime.timedelta(days=9), None, DAY]
     for index, due in enumerate(dues):
-        CommitmentFactory(meeting=meetings[index % 5], due_on=due)
+        status = ("delivered", "in_progress", "delivered")[index % 3]
+        CommitmentFactory(meeting=meetings[index % 5], due_on=due, status=status)
     for published in (None, DAY, None, DAY):
         DocumentFactory(meeting=meetings[0], published_on=published, title="Same")
     return meetings
@@ -51,6 +52,8 @@ QUERYSETS = {
     "attendance": lambda: Attendance.objects.all(),
     "attendance by -date": lambda: Attendance.objects.order_by("-meeting__date"),
     "documents": lambda: Document.objects.all(),
+    "commitments by -status": lambda: Commitment.objects.order_by("-status"),
+    "commitments by status": lambda: Commitment.objects.order_by("status"),
 }
 
 
@@ -58,6 +61,8 @@ def test_resolves_orderings_as_django_does_and_makes_them_total():
     nulls = "$" if Keyset(Commitment.objects.all()).columns[0].nulls_first is False else "^"
     assert Keyset(Meeting.objects.all()).key == "-date,slug"  # slug is unique
     assert Keyset(Meeting.objects.order_by("date")).key == "date,pk"
+    # The tiebreak follows the last term's direction, so one index serves both ways.
+    assert Keyset(Commitment.objects.order_by("-status")).key == "-status,-pk"
     assert Keyset(Commitment.objects.all()).key == f"-made_on{nulls},id"
     # A relation orders by its model's ordering: Attendance ["meeting", "person__name"].
     assert Keyset(Attendance.objects.all()).key == "-meeting__date,meeting__slug,person__name,pk"
