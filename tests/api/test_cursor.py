@@ -244,3 +244,22 @@ def test_schema_documents_cursor_on_every_record_list_but_deletions(api, db):
     assert "cursor" not in {p["name"] for p in deletions}
     page = schema["components"]["schemas"]["PaginatedMeetingList"]["properties"]
     assert "`cursor`" in page["next"]["description"]
+
+
+def test_a_search_pages_by_cursor_in_its_rank_order(api, rows):
+    for index, meeting in enumerate(rows):
+        meeting.summary = "Transport. " * (index % 3 + 1) + "Skills."
+        meeting.save()
+    expected, count = by_pages(api, "/api/v1/meetings/?q=transport", 200)
+    found, _ = by_cursor(api, "/api/v1/meetings/?q=transport", 2)
+    assert found == expected and count == len(rows)
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_every_list_pages_by_cursor_in_a_documented_ordering_both_ways(api, world, path, sign):
+    field = ENDPOINTS[path][3]
+    url = f"/api/v1/{path}/?ordering={sign}{field}"
+    expected, count = by_pages(api, url, 200)
+    found, _ = by_cursor(api, url, 1)
+    assert sorted(found) == sorted(expected) and len(set(found)) == count >= 2
