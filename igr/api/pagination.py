@@ -162,7 +162,9 @@ class Pagination(PageNumberPagination):
         (igr.api.values) from the same rows paginate_queryset would load."""
         self._choose_page(queryset, request)
         if self.keyset_page is not None:
-            return plan.rows(self.keyset_page.rows(queryset), context)
+            # The page's ids are read already (igr.lib.keyset.read_page).
+            page = self.keyset_page
+            return plan.rows(page.rows(queryset), context, ids=page.pks)
         return plan.rows(self.page.object_list, context)
 
     def _choose_page(self, queryset, request):

@@ -182,16 +182,17 @@ class ValuesPlan:
             return (name, "property", (getattr(self.model, source).fget, columns), field)
         raise _Unsupported(name)
 
-    def rows(self, queryset, context):
+    def rows(self, queryset, context, ids=None):
         """The representation of every row of `queryset` (in its order), as DRF's
         serializer(many=True).data would give it. On PostgreSQL two queries (the ids,
         then the rows: _rows_by_ids); elsewhere one, and one more per many-to-many field
         when there are rows."""
-        return [data for data, _ in self.represent(queryset, context, by_ids=True)]
+        return [data for data, _ in self.represent(queryset, context, by_ids=True, ids=ids)]
 
-    def represent(self, queryset, context, by_ids=False):
+    def represent(self, queryset, context, by_ids=False, ids=None):
         """(representation, updated_at) of every row of `queryset`, in its order; with
-        `by_ids` (a page of a list), on PostgreSQL, the ids first (_rows_by_ids)."""
+        `by_ids` (a page of a list), on PostgreSQL, the ids first (_rows_by_ids), or
+        `ids` where the caller has read them already (a keyset page)."""
         queryset = queryset.prefetch_related(None)
         public = not visibility.sees_drafts(context.get("request"))
         in_arrays = self.many and connections[queryset.db].vendor == "postgresql"
@@ -204,7 +205,7 @@ class ValuesPlan:
         if searched or not by_ids or not self._reads_by_ids(queryset):
             rows = list(queryset.values(**selects))
         else:
-            rows = self._rows_by_ids(queryset, (public, bool(in_arrays)))
+            rows = self._rows_by_ids(queryset, (public, bool(in_arrays)), ids)
         if not rows:
             return []
         many = {}
@@ -256,7 +257,7 @@ class ValuesPlan:
             and query.group_by is None
         )
 
-    def _rows_by_ids(self, queryset, variant):
+    def _rows_by_ids(self, queryset, variant, ids=None):
         """The same rows as `queryset.values(**selects)`, in the same order, read in two
         queries: the ids (the request's own filters, ordering and page), then the
         plan's SELECT for those ids, a statement the same for every request and so
@@ -266,7 +267,8 @@ class ValuesPlan:
         relation guarded by a CASE, many-to-many lists as ARRAY subqueries, five
         joins) took PostgreSQL 3.4 ms of a 5.7 ms query, and compiling it in Django
         as long again (docs/benchmarks.md); the ids query is small on both counts."""
-        ids = list(queryset.values_list("pk", flat=True))
+        if ids is None:
+            ids = list(queryset.values_list("pk", flat=True))
         if not ids:
             return []
         sql, params, names, converters = self._template(queryset.db, variant)

@@ -8,10 +8,11 @@ import io
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 
 from forums.models import Attendance, Commitment, Meeting
 from tests import factories as f
-from tests.api.test_reads import ENDPOINTS, EXTRA, expected_queries
+from tests.api.test_reads import ENDPOINTS, EXTRA, THROUGH_DRF, expected_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +216,7 @@ def test_the_deletions_list_pages_by_number_only(api, rows):
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
-def test_every_list_pages_by_cursor_with_one_more_query_than_by_number(
+def test_every_list_pages_by_cursor_with_the_queries_of_a_numbered_page(
     api, world, path, django_assert_num_queries
 ):
     for _ in range(6):
@@ -227,9 +228,12 @@ def test_every_list_pages_by_cursor_with_one_more_query_than_by_number(
     # a status change's commitment's made_on, reads its NULLs in a second query on the
     # one page where the values run out).
     second = api.get(f"/api/v1/{path}/?page_size=2&cursor").json()["next"]
-    # The page-number queries, but the page's ids and positions are read first (one
-    # query over the ordering's columns) and the rows then fetched by id.
-    with django_assert_num_queries(expected_queries(path) + 1):
+    # The page's ids and positions are read first (one query over the ordering's
+    # columns) and the rows then fetched by id: on SQLite one query more than a
+    # numbered page; on PostgreSQL a numbered page reads its ids first too
+    # (igr.api.values), so the same number, except for a list read through DRF.
+    ids_read_twice = connection.vendor != "postgresql" or path in THROUGH_DRF
+    with django_assert_num_queries(expected_queries(path) + ids_read_twice):
         assert api.get(second).status_code == 200
 
 
