@@ -28,20 +28,29 @@ import datetime
 import decimal
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.contrib.postgres.search import SearchRank
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
-from django.db.models import F, OrderBy, Q
+from django.db.models import F, FloatField, OrderBy, Q, Value
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.fields.tuple_lookups import (
     Tuple,
     TupleGreaterThanOrEqual,
     TupleLessThanOrEqual,
 )
+from django.db.models.functions import Cast
 
 SALT = "igr.keyset.cursor"
+
+
+class _Real(FloatField):
+    """PostgreSQL's single-precision `real`, for Cast."""
+
+    def db_type(self, connection):
+        return "real" if connection.vendor == "postgresql" else super().db_type(connection)
 
 
 class InvalidCursor(ValueError):
@@ -61,6 +70,7 @@ class Column:
     nullable: bool
     nulls_first: bool  # where its NULLs go, in this (possibly descending) direction
     field: object = None  # the model field, for decoding values; None for annotations
+    real: bool = False  # a single-precision value (a search rank): compared as one
 
     def order_by(self):
         expression = F(self.path)
@@ -71,7 +81,12 @@ class Column:
 
     def reversed(self):
         return Column(
-            self.path, not self.descending, self.nullable, not self.nulls_first, self.field
+            self.path,
+            not self.descending,
+            self.nullable,
+            not self.nulls_first,
+            self.field,
+            self.real,
         )
 
     def beyond(self, value):
@@ -155,7 +170,12 @@ class Keyset:
         else:
             raise UnsupportedOrdering(f"Cannot page by keyset over {term!r}.")
         if not prefix and name in self.annotations:
-            return [self._column(name, descending, True, None, explicit)]
+            column = self._column(name, descending, True, None, explicit)
+            if isinstance(self.annotations[name], SearchRank):
+                # ts_rank is a `real`; its value comes back as the shortest decimal for
+                # it, which as a double is not the same number: compare as a real.
+                column = replace(column, real=True)
+            return [column]
         current, nullable, field = model, False, None
         pieces = name.split(LOOKUP_SEP)
         for index, piece in enumerate(pieces):
@@ -272,7 +292,7 @@ class Keyset:
         """The rows strictly after `position` (or before it, when not `forward`) in the
         ordering, as one Q; `inclusive` includes the row at the position itself."""
         columns = self._directed(forward)
-        self._check(position)
+        position = self._check(position)
         chain = _chain(columns, position, inclusive)
         if chain is None:
             return Q(pk__in=[])  # nothing comes after the last possible position
@@ -289,7 +309,7 @@ class Keyset:
         ordered = self.ordered(queryset, forward)
         if position is None:
             return [ordered]
-        self._check(position)
+        position = self._check(position)
         columns = self._directed(forward)
         first, value = columns[0], position[0]
         if not first.nullable:
@@ -314,6 +334,12 @@ class Keyset:
     def _check(self, position):
         if len(position) != len(self.columns):
             raise InvalidCursor("The cursor does not fit this list's ordering.")
+        return tuple(
+            Cast(Value(value, FloatField()), _Real())
+            if column.real and value is not None
+            else value
+            for column, value in zip(self.columns, position, strict=True)
+        )
 
     def after(self, queryset, position, inclusive=False):
         """`queryset`'s rows after `position`, in the ordering (explicit NULL placement)."""

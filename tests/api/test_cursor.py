@@ -61,6 +61,7 @@ def by_cursor(api, url, size):
         bodies.append(response.json())
         if bodies[-1]["next"] is None:
             break
+        assert len(bodies) < 100, "the cursors go round in circles"
         response = api.get(bodies[-1]["next"])
     return [row["url"] for body in bodies for row in body["results"]], bodies
 
