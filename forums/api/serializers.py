@@ -578,7 +578,7 @@ class TombstoneSerializer(serializers.Serializer):
 
 
 class TombstoneParamsSerializer(QueryParamsSerializer):
-    other_parameters = ("format", "page", "page_size")
+    other_parameters = ("format", "page", "page_size", "cursor")
 
     modified_since = serializers.DateTimeField(
         required=False, help_text="Only records removed at or after this ISO 8601 date-time."

@@ -616,6 +616,8 @@ class TombstoneListView(ConditionalAPIViewMixin, generics.ListAPIView):
 
     serializer_class = s.TombstoneSerializer
     filter_backends = []
+    # A UNION of several tables' rows: numbered pages only (the paginator says so).
+    cursor_paging = False
     renderer_classes = AGGREGATE_RENDERERS
     csv_table = staticmethod(csv_table_of(s.TombstoneSerializer()))
 

@@ -27,7 +27,7 @@ def _sent_parameters(name, field, params):
 
 
 #: Query parameters that belong to pagination and rendering, never to a FilterSet.
-NOT_FILTERS = {"format", "page", "page_size"}
+NOT_FILTERS = {"format", "page", "page_size", "cursor"}
 
 
 class FilterBackend(DjangoFilterBackend):

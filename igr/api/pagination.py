@@ -12,8 +12,11 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from igr.caching import data_fingerprint
+from igr.lib.keyset import InvalidCursor, Keyset, UnsupportedOrdering, read_page
 
 MAX_PAGE_SIZE = 200
 
@@ -99,28 +102,44 @@ class Pagination(PageNumberPagination):
 
     DRF would quietly fall back to the default size for `page_size=abc`; an analyst's
     script would then miss rows without noticing, so the value is validated instead.
+
+    Or pages by keyset (issue 19): `?cursor` (no value) is the first page, and then
+    `next`/`previous` and the Link header carry `cursor=<opaque>` addresses. A cursor
+    page starts at the last row's position in the list's ordering (igr.lib.keyset)
+    instead of an OFFSET, so the ten-thousandth page costs what the first does, and a
+    write between two requests neither repeats nor skips a row. `count` and
+    X-Total-Count stay (the count is cached, CachedCountPaginator).
     """
 
     page_size_query_param = "page_size"
+    cursor_query_param = "cursor"
     max_page_size = MAX_PAGE_SIZE
     django_paginator_class = CachedCountPaginator
+    keyset_page = None
 
     def get_page_size(self, request):
         return _positive_int(request, "page_size", self.page_size, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
         self._choose_page(queryset, request)
+        if self.keyset_page is not None:
+            return list(self.keyset_page.rows(queryset))
         return list(self.page)
 
     def paginate_values(self, queryset, request, plan, context):
         """The page's rows as the serializer would represent them, read with `plan`
         (igr.api.values) from the same rows paginate_queryset would load."""
         self._choose_page(queryset, request)
+        if self.keyset_page is not None:
+            return plan.rows(self.keyset_page.rows(queryset), context)
         return plan.rows(self.page.object_list, context)
 
     def _choose_page(self, queryset, request):
-        page = _positive_int(request, self.page_query_param, 1)
         self.request = request
+        cursor = request.query_params.get(self.cursor_query_param)
+        if cursor is not None:
+            return self._choose_keyset_page(queryset, request, cursor)
+        page = _positive_int(request, self.page_query_param, 1)
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
         if page > max(paginator.num_pages, 1):
             raise exceptions.NotFound(
@@ -133,8 +152,60 @@ class Pagination(PageNumberPagination):
         # Lazy: Django's Page holds the page's queryset until something iterates it.
         self.page = paginator.page(page)
 
+    def _choose_keyset_page(self, queryset, request, cursor):
+        def refuse(message, code="invalid_cursor"):
+            detail = exceptions.ErrorDetail(message, code=code)
+            raise exceptions.ValidationError({self.cursor_query_param: [detail]})
+
+        if self.page_query_param in request.query_params:
+            refuse(
+                f"Give `{self.page_query_param}` or `{self.cursor_query_param}`, not both: "
+                f"a cursor says where its page starts.",
+                code="cursor_with_page",
+            )
+        size = self.get_page_size(request)
+        if not isinstance(queryset, QuerySet):
+            refuse("This list pages by `page` only.")
+        try:
+            keyset = Keyset(queryset)
+            self.keyset_page = read_page(queryset, size, cursor or None, keyset)
+        except UnsupportedOrdering:
+            refuse("This list's ordering cannot be paged by cursor; use `page`.")
+        except InvalidCursor as error:
+            refuse(str(error))
+        # The same count, and the same cache entry, as the numbered pages'.
+        self.count = self.django_paginator_class(queryset, size).count
+
+    def get_next_link(self):
+        if self.keyset_page is not None:
+            return self._cursor_link(self.keyset_page.next)
+        return super().get_next_link()
+
+    def get_previous_link(self):
+        if self.keyset_page is not None:
+            return self._cursor_link(self.keyset_page.previous)
+        return super().get_previous_link()
+
+    def _cursor_link(self, cursor):
+        if cursor is None:
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
     def get_paginated_response(self, data):
-        response = super().get_paginated_response(data)
+        if self.keyset_page is not None:
+            response = Response(
+                {
+                    "count": self.count,
+                    "next": self.get_next_link(),
+                    "previous": self.get_previous_link(),
+                    "results": data,
+                }
+            )
+            count = self.count
+        else:
+            response = super().get_paginated_response(data)
+            count = self.page.paginator.count
         # A Link header lets CSV clients, which cannot see `next` in the body, page on.
         links = [
             f'<{url}>; rel="{rel}"'
@@ -143,12 +214,24 @@ class Pagination(PageNumberPagination):
         ]
         if links:
             response["Link"] = ", ".join(links)
-        response["X-Total-Count"] = str(self.page.paginator.count)
+        response["X-Total-Count"] = str(count)
         return response
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
+        if getattr(view, "cursor_paging", True):
+            parameters.append(
+                {
+                    "name": self.cursor_query_param,
+                    "required": False,
+                    "in": "query",
+                    "description": CURSOR,
+                    "schema": {"type": "string"},
+                }
+            )
         for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                continue
             parameter["schema"]["minimum"] = 1
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
@@ -166,9 +249,19 @@ class Pagination(PageNumberPagination):
         return response
 
 
+CURSOR = (
+    "Page by keyset instead of by `page` number: `cursor` with no value is the first "
+    "page, and each answer's `next` and `previous` (and Link header) carry the cursor "
+    "of the page either side. A cursor page costs the same however deep it is, and "
+    "rows added or removed between requests are neither repeated nor skipped. Keep the "
+    "other parameters (filters, `ordering`) as they were: a cursor belongs to its "
+    "list's ordering. Not with `page`."
+)
+
 PAGE_FIELDS = {
     "count": "How many records the filters match in all (also the X-Total-Count header).",
-    "next": "Address of the next page; null on the last (also the Link header).",
-    "previous": "Address of the previous page; null on the first.",
+    "next": "Address of the next page (by `page` number, or by `cursor` when the request "
+    "gave one); null on the last (also the Link header).",
+    "previous": "Address of the previous page, as `next`; null on the first.",
     "results": "This page's records.",
 }

@@ -140,7 +140,7 @@ class AutoSchema(SpectacularAutoSchema):
                 parts.append(NOT_BOOLEAN)
             if name == "ordering":
                 parts.append("An empty value means the default order.")
-            elif name not in ("page", "page_size"):
+            elif name not in ("page", "page_size", "cursor"):
                 parts.append(EMPTY_MEANS_ANY)
             parameter["description"] = " ".join(p for p in parts if p) + (
                 f"\n\n*{choices}" if choices else ""

@@ -87,8 +87,12 @@ FUZZ = settings(
 #    commitment made neither at a meeting nor by a forum) is a 400 in the documented error
 #    shape, naming the field at fault (null for a rule across fields), as the admin
 #    refuses the same form.
+# 4. A list given a `cursor` it did not issue (any string is schema-valid: a cursor is
+#    opaque and signed), or a cursor together with `page`, is a 400 naming `cursor`:
+#    OpenAPI can state neither "a value from an earlier answer" nor "not both".
 # Anything else a schema-valid request gets that is not 2xx/401/403/404/409 fails.
 SLUG_CODES = {"invalid_choice", "does_not_exist"}
+CURSOR_CODES = {"invalid_cursor", "cursor_with_page"}
 
 
 def _documented_400(case, response) -> bool:
@@ -102,6 +106,7 @@ def _documented_400(case, response) -> bool:
         (error.get("code") in SLUG_CODES and error.get("field"))  # exception 1
         or (error.get("field"), error.get("message"))
         == ("date_before", "Comes before date_after.")  # exception 2
+        or (error.get("field") == "cursor" and error.get("code") in CURSOR_CODES)  # 4.
         for error in errors
     )
 
