@@ -42,6 +42,7 @@ class AuthorityListView(FilteredListView):
     filterset_class = AuthorityFilter
     filter_fields = ("q", "kind", "devolution_tier", "forum")
     csv_name = "authorities"
+    keyset_field = "slug"
     csv_columns = (
         ("slug", lambda a: a.slug),
         ("name", lambda a: a.name),
@@ -155,6 +156,7 @@ class PersonListView(FilteredListView):
     filterset_class = PersonFilter
     filter_fields = ("q", "current", "post", "authority", "party", "forum")
     csv_name = "people"
+    keyset_field = "slug"
     csv_columns = (
         ("slug", lambda p: p.slug),
         ("name", lambda p: p.name),

@@ -42,6 +42,7 @@ class ForumListView(FilteredListView):
     filterset_class = ForumFilter
     filter_fields = ("q", "is_statutory", "member")
     csv_name = "forums"
+    keyset_field = "slug"
     csv_columns = (
         ("slug", lambda f: f.slug),
         ("name", lambda f: f.name),
@@ -156,6 +157,7 @@ class MeetingListView(FilteredListView):
         "attendance_recorded",
     )
     csv_name = "meetings"
+    keyset_field = "slug"
     csv_columns = (
         ("slug", lambda m: m.slug),
         ("date", lambda m: m.date),

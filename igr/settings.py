@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
             "builtins": ["igr.templatetags"],
+            "libraries": {"igr_admin_dates": "igr.admin_dates"},
         },
     },
 ]

@@ -1,8 +1,6 @@
 """Site-wide views: home, search, recent changes, attendance, coverage, the static pages
 and health."""
 
-import csv
-
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.generic import ListView, TemplateView
@@ -166,19 +164,23 @@ class AttendanceView(ListView):
         self.get_queryset()
         if not self.valid:
             return csv_filter_errors(self.filterset)
-        response = csv_attachment(self.csv_name)
-        columns = ["person", "person_name", "forum", "forum_name", *AttendanceMode.values]
-        writer = csv.writer(response)
-        columns += [
+        columns = [
+            "person",
+            "person_name",
+            "forum",
+            "forum_name",
+            *AttendanceMode.values,
             "meetings",
             "present_at_recorded",
             "forum_meetings_recorded",
             "forum_meetings_unrecorded",
         ]
-        writer.writerow(columns)
-        for row in aggregates.attendance_summary_rows(**self.filters):
-            writer.writerow([row[c] for c in columns])
-        return response
+        # Streamed: the header goes at once, the rows a block of people at a time
+        # (aggregates.attendance_summary_rows), however long the whole takes.
+        rows = (
+            [row[c] for c in columns] for row in aggregates.attendance_summary_rows(**self.filters)
+        )
+        return csv_attachment(self.csv_name, columns, rows)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

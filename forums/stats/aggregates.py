@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
-from authorities.models import Office
+from authorities.models import Office, Person
 from forums.models import (
     OPEN_STATUSES,
     Attendance,
@@ -596,11 +596,27 @@ def attendance_summary(*, forum=None, start=None, end=None, offset=0, limit=None
     return [_summary_row(row, known) for row in rows]
 
 
+# People per grouped query of attendance_summary_rows: about 200,000 attendance rows at
+# the benchmark's 200 a person, a fraction of a second each.
+SUMMARY_CHUNK_PEOPLE = 1000
+
+
 def attendance_summary_rows(*, forum=None, start=None, end=None):
-    """Every row of attendance_summary, streamed from the cursor (the CSV), uncached."""
-    rows = _attendance_groups(forum=forum, start=start, end=end)
+    """Every row of attendance_summary in its order, uncached, for the CSV: a generator
+    that reads the rows a block of people at a time.
+
+    One grouped query over every attendance row sorts them all before it sends the first
+    (6 s at 1,000,000 rows through a server-side cursor, which PostgreSQL never runs in
+    parallel). The people, in the rows' order (name, then slug: a total order), are
+    listed first; each block of them is one grouped query over their attendance (the
+    person_id index), in the same order, so the blocks follow one another exactly as the
+    single query's rows did and the first rows are ready after one block."""
     known = _forum_attendance_known(forum=forum, start=start, end=end)
-    return (_summary_row(row, known) for row in rows.iterator(chunk_size=2000))
+    people = list(Person.objects.order_by("name", "slug").values_list("pk", flat=True))
+    groups = _attendance_groups(forum=forum, start=start, end=end)
+    for first in range(0, len(people), SUMMARY_CHUNK_PEOPLE):
+        block = groups.filter(person__in=people[first : first + SUMMARY_CHUNK_PEOPLE])
+        yield from (_summary_row(row, known) for row in block)
 
 
 @cached_aggregate

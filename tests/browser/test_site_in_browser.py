@@ -18,6 +18,9 @@ def template_urls(w):
         "/forums/",
         w.forum.get_absolute_url(),
         "/meetings/",
+        # A page reached by Next (keyset), and a changed Next link's error summary.
+        f"/meetings/?before={w.meeting.slug}",
+        "/meetings/?after=no-such-meeting",
         w.meeting.get_absolute_url(),
         "/commitments/",
         "/commitments/?status=finished&forum=nowhere",

@@ -300,7 +300,7 @@ def test_changes_csv_says_which_status_changes_are_voided(client, commitment, pu
     mistaken = change(commitment, "delivered", START + datetime.timedelta(days=10))
     void_status_change(change=mistaken, reason="Typed the wrong status.", voided_by=publisher)
     response = client.get("/changes/", {"format": "csv"})
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     by_status = {row["new_status"]: row for row in rows}
     assert (by_status["delivered"]["voided"], by_status["delivered"]["void_reason"]) == (
         "True",

@@ -223,7 +223,7 @@ def test_a_repeat_reads_the_cache_and_a_write_shows_at_once(client):
 
 
 def csv_rows(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
 
 
 def test_csv_holds_every_row_of_the_filters_across_pages(client):
@@ -291,3 +291,42 @@ def test_csv_of_a_bad_filter_is_a_400_naming_the_field(client, db):
     response = client.get("/attendance/", {"forum": "nowhere", "format": "csv"})
     assert response.status_code == 400
     assert response.content.decode().startswith("forum:")
+
+
+def test_csv_streams_the_header_first_then_the_rows_a_block_of_people_at_a_time(
+    client, monkeypatch, django_assert_num_queries
+):
+    """Blocks of two people: the rows come in the one grouped query's order (names, then
+    slugs for a shared name, then forums), which is not the people's id order."""
+    from forums.stats import aggregates
+
+    monkeypatch.setattr(aggregates, "SUMMARY_CHUNK_PEOPLE", 2)
+    alpha, beta = ForumFactory(name="Alpha"), ForumFactory(name="Beta")
+    people = [
+        PersonFactory(name="Zoe Last", slug="zoe"),
+        PersonFactory(name="Sam Same", slug="sam-b"),
+        PersonFactory(name="Amy First", slug="amy"),
+        PersonFactory(name="Sam Same", slug="sam-a"),
+        PersonFactory(name="Mo Middle", slug="mo"),
+    ]
+    attend(beta, people)
+    attend(alpha, people[1:4], date=datetime.date(2025, 5, 6), mode="virtual")
+    whole = aggregates.attendance_summary()  # one grouped query: the order to keep
+
+    response = client.get("/attendance/", {"format": "csv"})
+    assert response.streaming
+    chunks = iter(response.streaming_content)
+    with django_assert_num_queries(0):  # the header goes before any row is read
+        header = next(chunks)
+    assert header.decode().startswith("person,person_name,forum,")
+    assert header.count(b"\n") == 1
+    # Which forums' attendance is recorded, the people in order, then one grouped
+    # query per block of two people: three blocks for five.
+    with django_assert_num_queries(5):
+        body = header + b"".join(chunks)
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    assert [(r["person"], r["forum"]) for r in rows] == [(w["person"], w["forum"]) for w in whole]
+    assert [r["person"] for r in rows] == [
+        "amy", "amy", "mo", "sam-a", "sam-a", "sam-b", "sam-b", "zoe",
+    ]  # fmt: skip
+    assert response["Link"].endswith('rel="license"')

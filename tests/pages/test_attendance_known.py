@@ -146,7 +146,7 @@ def test_matrix_shows_unknown_as_unknown_and_not_listed_only_where_recorded(clie
 def test_meeting_api_and_csv_carry_attendance_recorded(client, world):
     body = client.get(f"/api/v1/meetings/{world['absent'].slug}/").json()
     assert body["attendance_recorded"] is True
-    csv = client.get("/meetings/", {"format": "csv"}).content.decode()
+    csv = client.get("/meetings/", {"format": "csv"}).getvalue().decode()
     assert "attendance_recorded" in csv.splitlines()[0]
 
 

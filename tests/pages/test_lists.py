@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
 
 
 def test_commitment_filters_change_the_results(client, world):
@@ -116,6 +116,29 @@ def test_csv_holds_exactly_the_filtered_list_across_pages(client, world):
     assert "Publish a devolution framework" in titles
     assert "Meet twice a year" not in titles  # another forum's
     assert "Secret draft commitment" not in titles
+
+
+def test_csv_streams_the_header_then_rows_in_chunks_of_whole_lines(client, world, monkeypatch):
+    from igr import listing
+
+    monkeypatch.setattr(listing, "CSV_ROWS_PER_CHUNK", 10)
+    for n in range(30):
+        CommitmentFactory(meeting=world.meeting, title=f'Bulk, "quoted" commitment {n}')
+    response = client.get("/commitments/", {"forum": "mayoral-council", "format": "csv"})
+    assert response.streaming
+    assert 'filename="igr-commitments-' in response["Content-Disposition"]
+    assert response["Link"].endswith('rel="license"')
+    chunks = [chunk.decode() for chunk in response.streaming_content]
+    assert chunks[0].startswith("id,title,status,") and chunks[0].count("\r\n") == 1
+    # 31 rows: three chunks of ten and one of one, each ending at the end of a line.
+    assert [len(list(csv.reader(io.StringIO(c)))) for c in chunks[1:]] == [10, 10, 10, 1]
+    assert all(c.endswith("\r\n") for c in chunks)
+    # The bytes csv.writer writes for the same rows into one file.
+    parsed = list(csv.reader(io.StringIO("".join(chunks))))
+    written = io.StringIO()
+    csv.writer(written).writerows(parsed)
+    assert "".join(chunks) == written.getvalue()
+    assert 'Bulk, ""quoted"" commitment 7' in written.getvalue()
 
 
 def test_list_page_links_to_the_csv_of_its_filters(client, world):

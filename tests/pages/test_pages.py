@@ -100,7 +100,7 @@ def test_drafts_are_absent_from_every_public_list_feed_and_search(client, world)
         *detail_urls(world),
     ]
     for url in urls:
-        body = client.get(url).content.decode()
+        body = client.get(url).getvalue().decode()  # CSVs stream
         assert "Secret" not in body, url
         assert world.draft_meeting.slug not in body, url
         assert f"/commitments/{world.draft_commitment.pk}/" not in body, url

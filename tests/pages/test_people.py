@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _csv(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
 
 
 def test_people_lists_office_holders_with_their_offices(client, world):
