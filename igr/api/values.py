@@ -382,18 +382,32 @@ def prepared_cursor(connection):
     connection.ensure_connection()
     if not getattr(settings, "DB_PREPARED_STATEMENTS", True):
         return connection.cursor()
-    return connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
+    connection.validate_thread_sharing()
+    preparing, logged = _cursor_classes()
+    cursor = preparing(connection.connection)
+    if connection.queries_logged:
+        return logged(cursor, connection)
+    return connection.make_cursor(cursor)
 
 
 @functools.cache
-def _preparing_cursor_class():
+def _cursor_classes():
     from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=binary)
 
-    return PreparingCursor
+    class LoggedCursor(CursorDebugWrapper):
+        """Logs the statement with its values in place, as Django logs its own (psycopg
+        keeps no text of a prepared statement's execution to read back)."""
+
+        def execute(self, sql, params=None):
+            with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+                return CursorWrapper.execute(self, sql, params)
+
+    return PreparingCursor, LoggedCursor
 
 
 @functools.cache

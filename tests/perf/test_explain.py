@@ -22,7 +22,6 @@ match (`icontains`), bounded to ten words of 200 characters; docs/benchmarks.md 
 
 import datetime
 import json
-import re
 
 import pytest
 from django.core.cache import cache
@@ -317,19 +316,6 @@ def seq_scans(plan, big):
     return found
 
 
-def explainable(cursor, sql):
-    """What to EXPLAIN for a captured statement. A statement the API prepares
-    (igr.api.values.prepared_cursor) is logged with its placeholders ($1, $2…) rather
-    than its values: it is prepared here too and its generic plan explained, the plan
-    PostgreSQL settles on for a prepared statement, whatever the values."""
-    placeholders = [int(n) for n in re.findall(r"\$(\d+)", sql)]
-    if not placeholders:
-        return sql
-    cursor.execute(f"PREPARE explained AS {sql}")
-    cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-    return f"EXECUTE explained({', '.join(['NULL'] * max(placeholders))})"
-
-
 def explain_requests(client, paths):
     """Run each path, EXPLAIN each SELECT it made: (failures, every plan as text)."""
     big = big_table_sizes()
@@ -343,11 +329,8 @@ def explain_requests(client, paths):
                 continue
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL enable_seqscan = off")
-                statement = explainable(cursor, sql)
-                cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}")
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
                 plan = cursor.fetchone()[0]
-                if statement != sql:
-                    cursor.execute("DEALLOCATE explained")
             plan = plan if isinstance(plan, list) else json.loads(plan)
             plans.append((path, json.dumps(plan)))
             for table in seq_scans(plan[0]["Plan"], big):
