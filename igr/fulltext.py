@@ -25,6 +25,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import F, FloatField, Q, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -117,6 +118,15 @@ def annotated(queryset, spec, text: str, *, snippet_from=None):
             )
         )
     return queryset
+
+
+def among(queryset, ids):
+    """`queryset` narrowed to the records whose pk is in `ids`. On PostgreSQL the ids go
+    as one array parameter rather than a placeholder each: for a thousand ids Django's
+    and psycopg's handling of the placeholders took several times what the query did."""
+    if not is_full_text():
+        return queryset.filter(pk__in=ids)
+    return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [list(ids)]))
 
 
 def more_than_rank_cap(matches) -> bool:
