@@ -249,7 +249,7 @@ def _search(text, *, kind, forum, date) -> dict:
         .order_by("number")
         .values_list("pk", "number")
     )
-    groups, skipped = [], []
+    searched, skipped = [], []
     for target in TARGETS:
         if kind and target.key != kind:
             continue
@@ -258,7 +258,15 @@ def _search(text, *, kind, forum, date) -> dict:
             continue
         queryset = _narrowed(target, target.queryset(), forum, date)
         own_words = _narrowed(target, target.own_words(), forum, date) if target.own_words else None
-        ids = _matching_ids(target, queryset, text, recommendations, own_words)
+        searched.append(
+            (target, queryset, _id_reads(target, queryset, text, recommendations, own_words))
+        )
+    found = iter(_read_ids([read for _, _, reads in searched for read in reads]))
+    groups = []
+    for target, queryset, reads in searched:
+        ids = set()
+        for _read in reads:
+            ids.update(next(found))
         if not ids:
             continue
         ranked = len(ids) <= COUNT_CAP
@@ -315,30 +323,38 @@ def _narrowed(target, queryset, forum, date):
     return queryset
 
 
-def _matching_ids(target, queryset, text, recommendations, own_words=None) -> list:
-    """The ids of the records matching by their own words and, for a tagged kind, of
-    those tagged with a matching recommendation: the most recently recorded COUNT_CAP + 1
-    of each, enough to count up to the cap and to list the most recent past it. One
-    query per side, each a short walk of the primary key backwards (filtered by the
-    vector, or joined to the tag table) or a read of the GIN index, whichever the
-    planner finds cheaper, so a word on every one of 100,000 meetings or a
-    recommendation tagged on 60,000 commitments costs a bounded walk, not a sort or a
-    ranking of them all; the page is then read by this short list of ids."""
-    capped = slice(0, COUNT_CAP + 1)
-    ids = list(
-        fulltext.filtered(queryset if own_words is None else own_words, target.spec, text)
-        .order_by("-pk")
-        .values_list("pk", flat=True)[capped]
-    )
+def _id_reads(target, queryset, text, recommendations, own_words=None) -> list:
+    """What finds a kind's matches: its records matching by their own words and, for a
+    tagged kind, those tagged with a matching recommendation (querysets for _read_ids)."""
+    reads = [fulltext.filtered(queryset if own_words is None else own_words, target.spec, text)]
     if target.tagged and recommendations:
-        tagged = (
-            queryset.filter(recommendations__in=recommendations)
-            .order_by("-pk")
-            .values_list("pk", flat=True)[capped]
-        )
-        seen = set(ids)
-        ids += [pk for pk in tagged if pk not in seen and not seen.add(pk)]
-    return ids
+        reads.append(queryset.filter(recommendations__in=recommendations))
+    return reads
+
+
+def _read_ids(reads) -> list[list]:
+    """The ids of each read's most recently recorded COUNT_CAP + 1 records, enough to count
+    up to the cap and to list the most recent past it. Each is a short walk of the
+    primary key backwards (filtered by the vector, or joined to the tag table) or a read
+    of the GIN index, whichever the planner finds cheaper, so a word on every one of
+    100,000 meetings or a recommendation tagged on 60,000 commitments costs a bounded
+    walk, not a sort or a ranking of them all; the page is then read by these ids. On
+    PostgreSQL all the reads go as one UNION ALL query, one round trip rather than
+    eleven; SQLite cannot limit the parts of a compound query, so there each is its own."""
+    capped = slice(0, COUNT_CAP + 1)
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return [list(read.order_by("-pk").values_list("pk", flat=True)[capped]) for read in reads]
+    parts = [
+        read.annotate(search_read=Value(number))
+        .values_list("search_read", "pk")
+        .order_by("-pk")[capped]
+        for number, read in enumerate(reads)
+    ]
+    found = [[] for _ in reads]
+    if parts:
+        for number, pk in parts[0].union(*parts[1:], all=True):
+            found[number].append(pk)
+    return found
 
 
 def _tags(target, rows, recommendations) -> dict:
