@@ -247,7 +247,7 @@ def _short_reads():
 
 def _search(text, *, kind, forum, date) -> dict:
     recommendations = dict(
-        fulltext.matching(Recommendation.objects.all(), RecommendationFilter.search_vector, text)
+        fulltext.filtered(Recommendation.objects.all(), RecommendationFilter.search_vector, text)
         .order_by("number")
         .values_list("pk", "number")
     )
