@@ -92,17 +92,21 @@ def filtered(queryset, spec, text: str):
     return queryset
 
 
-def annotated(queryset, spec, text: str, *, snippet_from=None):
-    """`queryset` with `search_rank` (None on SQLite; 0 for a record whose own words do
-    not match) and, given a column or expression `snippet_from`, `search_snippet`
-    (headline text with match marks; see `highlight`; on SQLite the text itself)."""
+def annotated(queryset, spec, text: str, *, snippet_from=None, rank=True):
+    """`queryset` with `search_rank` (None on SQLite, or when `rank` is false; 0 for a
+    record whose own words do not match) and, given a column or expression
+    `snippet_from`, `search_snippet` (headline text with match marks; see `highlight`;
+    on SQLite the text itself)."""
     if not is_full_text():
         queryset = queryset.annotate(search_rank=Value(None, output_field=FloatField()))
         if isinstance(snippet_from, str):
             snippet_from = F(snippet_from)
         return queryset.annotate(search_snippet=snippet_from) if snippet_from else queryset
     tsquery = query(text)
-    queryset = queryset.annotate(search_rank=SearchRank(vector(spec), tsquery))
+    if rank:
+        queryset = queryset.annotate(search_rank=SearchRank(vector(spec), tsquery))
+    else:
+        queryset = queryset.annotate(search_rank=Value(None, output_field=FloatField()))
     if snippet_from:
         queryset = queryset.annotate(
             search_snippet=SearchHeadline(

@@ -282,11 +282,15 @@ def _search(text, *, kind, forum, date) -> dict:
                 matches = matches.order_by("-search_rank", *order)
             rows = list(matches[:limit])
         else:
-            # The most recently recorded: the newest ids read, so the page query ranks
-            # and cuts snippets for the rows shown only.
+            # The most recently recorded, unranked: the newest ids read, so the page
+            # query cuts snippets for the rows shown only.
             latest = sorted(ids, reverse=True)[:limit]
             matches = fulltext.annotated(
-                queryset.filter(pk__in=latest), target.spec, text, snippet_from=target.snippet
+                queryset.filter(pk__in=latest),
+                target.spec,
+                text,
+                snippet_from=target.snippet,
+                rank=False,
             )
             rows = list(matches.order_by("-pk"))
         tags = _tags(target, rows, recommendations)
