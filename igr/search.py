@@ -13,14 +13,15 @@ searching "fiscal" finds recommendation 2 ("…towards fiscal devolution") and w
 agreed and discussed under it, whatever words those records use.
 """
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection
-from django.db.models import Q, TextField, Value
+from django.db import connection, connections, router, transaction
+from django.db.models import OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django_filters.fields import DateRangeField
@@ -46,6 +47,7 @@ from forums.models import (
     Source,
 )
 from igr import fulltext
+from igr.records import PublicationState
 
 #: Results shown per kind when every kind is shown, and when one kind is chosen.
 PER_KIND = 10
@@ -66,6 +68,24 @@ class Target:
     date: str | None = None  # the date the date filter reads
     forum: tuple[str, ...] = ()  # paths to the forum the forum filter reads
     tagged: bool = False  # also the records tagged with a matching recommendation
+    # The same records as `queryset` for the read of those matching by their own words,
+    # when the plain queryset's join misleads the planner (see _agenda_items_own_words).
+    own_words: object = None
+
+
+def _agenda_items_own_words():
+    """The published public agenda items, their meeting's publication checked row by row
+    (a correlated subquery, which PostgreSQL never turns into a join). Joined, a word the
+    GIN index finds on five items but the planner guesses at thousands ("devolution")
+    was read by hashing all 100,000 meetings: 20 ms, against 0.1 ms this way."""
+    state = (
+        Meeting.objects.filter(pk=OuterRef("meeting_id")).order_by().values("publication_state")[:1]
+    )
+    return (
+        AgendaItem.objects.filter(is_public=True)
+        .alias(meeting_state=Subquery(state))
+        .filter(meeting_state=PublicationState.PUBLISHED)
+    )
 
 
 def _date(value):
@@ -111,6 +131,7 @@ TARGETS = (
         date="meeting__date",
         forum=("meeting__forum",),
         tagged=True,
+        own_words=_agenda_items_own_words,
     ),
     Target(
         "commitments",
@@ -204,12 +225,33 @@ def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) 
     text = text.strip()
     if not text.split():
         return {"groups": [], "total": 0, "more": False, "suggestions": [], "skipped": []}
+    with _short_reads():
+        return _search(text, kind=kind, forum=forum, date=date)
+
+
+@contextlib.contextmanager
+def _short_reads():
+    """On PostgreSQL, run the search's reads in one read transaction with parallel
+    workers and JIT compilation off: every read is short (a bounded walk or a GIN index
+    read), and starting workers for one, or compiling it, took longer than the read
+    itself (docs/benchmarks.md, "Search"). The reads go where the router sends them."""
+    if not fulltext.is_full_text():
+        yield
+        return
+    alias = router.db_for_read(Meeting)
+    with transaction.atomic(using=alias):
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off")
+        yield
+
+
+def _search(text, *, kind, forum, date) -> dict:
     recommendations = dict(
-        fulltext.matching(Recommendation.objects.all(), RecommendationFilter.search_vector, text)
+        fulltext.filtered(Recommendation.objects.all(), RecommendationFilter.search_vector, text)
         .order_by("number")
         .values_list("pk", "number")
     )
-    groups, skipped = [], []
+    searched, skipped = [], []
     for target in TARGETS:
         if kind and target.key != kind:
             continue
@@ -217,20 +259,40 @@ def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) 
             skipped.append(target.label)
             continue
         queryset = _narrowed(target, target.queryset(), forum, date)
-        ids = _matching_ids(target, queryset, text, recommendations)
+        own_words = _narrowed(target, target.own_words(), forum, date) if target.own_words else None
+        searched.append(
+            (target, queryset, _id_reads(target, queryset, text, recommendations, own_words))
+        )
+    found = iter(_read_ids([read for _, _, reads in searched for read in reads]))
+    groups = []
+    for target, queryset, reads in searched:
+        ids = set()
+        for _read in reads:
+            ids.update(next(found))
         if not ids:
             continue
         ranked = len(ids) <= COUNT_CAP
-        order = queryset.query.order_by or queryset.model._meta.ordering
-        matches = fulltext.annotated(
-            queryset.filter(pk__in=ids), target.spec, text, snippet_from=target.snippet
-        )
-        if not ranked:
-            matches = matches.order_by("-pk")  # the most recently recorded
-        elif fulltext.is_full_text():
-            matches = matches.order_by("-search_rank", *order)
         limit = ONE_KIND if kind else PER_KIND
-        rows = list(matches[:limit])
+        if ranked:
+            order = queryset.query.order_by or queryset.model._meta.ordering
+            matches = fulltext.annotated(
+                fulltext.among(queryset, ids), target.spec, text, snippet_from=target.snippet
+            )
+            if fulltext.is_full_text():
+                matches = matches.order_by("-search_rank", *order)
+            rows = list(matches[:limit])
+        else:
+            # The most recently recorded, unranked: the newest ids read, so the page
+            # query cuts snippets for the rows shown only.
+            latest = sorted(ids, reverse=True)[:limit]
+            matches = fulltext.annotated(
+                queryset.filter(pk__in=latest),
+                target.spec,
+                text,
+                snippet_from=target.snippet,
+                rank=False,
+            )
+            rows = list(matches.order_by("-pk"))
         tags = _tags(target, rows, recommendations)
         hits = [_hit(target, row, tags.get(row.pk)) for row in rows]
         groups.append(
@@ -267,30 +329,38 @@ def _narrowed(target, queryset, forum, date):
     return queryset
 
 
-def _matching_ids(target, queryset, text, recommendations) -> list:
-    """The ids of the records matching by their own words and, for a tagged kind, of
-    those tagged with a matching recommendation: the most recently recorded COUNT_CAP + 1
-    of each, enough to count up to the cap and to list the most recent past it. One
-    query per side, each a short walk of the primary key backwards (filtered by the
-    vector, or joined to the tag table) or a read of the GIN index, whichever the
-    planner finds cheaper, so a word on every one of 100,000 meetings or a
-    recommendation tagged on 60,000 commitments costs a bounded walk, not a sort or a
-    ranking of them all; the page is then read by this short list of ids."""
-    capped = slice(0, COUNT_CAP + 1)
-    ids = list(
-        fulltext.filtered(queryset, target.spec, text)
-        .order_by("-pk")
-        .values_list("pk", flat=True)[capped]
-    )
+def _id_reads(target, queryset, text, recommendations, own_words=None) -> list:
+    """What finds a kind's matches: its records matching by their own words and, for a
+    tagged kind, those tagged with a matching recommendation (querysets for _read_ids)."""
+    reads = [fulltext.filtered(queryset if own_words is None else own_words, target.spec, text)]
     if target.tagged and recommendations:
-        tagged = (
-            queryset.filter(recommendations__in=recommendations)
-            .order_by("-pk")
-            .values_list("pk", flat=True)[capped]
-        )
-        seen = set(ids)
-        ids += [pk for pk in tagged if pk not in seen and not seen.add(pk)]
-    return ids
+        reads.append(queryset.filter(recommendations__in=recommendations))
+    return reads
+
+
+def _read_ids(reads) -> list[list]:
+    """The ids of each read's most recently recorded COUNT_CAP + 1 records, enough to count
+    up to the cap and to list the most recent past it. Each is a short walk of the
+    primary key backwards (filtered by the vector, or joined to the tag table) or a read
+    of the GIN index, whichever the planner finds cheaper, so a word on every one of
+    100,000 meetings or a recommendation tagged on 60,000 commitments costs a bounded
+    walk, not a sort or a ranking of them all; the page is then read by these ids. On
+    PostgreSQL all the reads go as one UNION ALL query, one round trip rather than
+    eleven; SQLite cannot limit the parts of a compound query, so there each is its own."""
+    capped = slice(0, COUNT_CAP + 1)
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return [list(read.order_by("-pk").values_list("pk", flat=True)[capped]) for read in reads]
+    parts = [
+        read.annotate(search_read=Value(number))
+        .values_list("search_read", "pk")
+        .order_by("-pk")[capped]
+        for number, read in enumerate(reads)
+    ]
+    found = [[] for _ in reads]
+    if parts:
+        for number, pk in parts[0].union(*parts[1:], all=True):
+            found[number].append(pk)
+    return found
 
 
 def _tags(target, rows, recommendations) -> dict:
