@@ -61,9 +61,15 @@ class CachedCountPaginator(Paginator):
         the index without visiting the table (figures in docs/benchmarks.md). The rows
         and their order are the same. `object_list` is Django's slice
         of self.object_list for this page (Paginator.page)."""
+        ids = None
         if self._defers_join():
+            # The page's ids alone, for a reader that fetches rows by id itself
+            # (igr.api.values: ValuesPlan._rows_by_ids); lazy, read only by that reader.
+            ids = object_list.values_list("pk", flat=True)
             object_list = self.object_list.filter(pk__in=object_list.values("pk"))
-        return super()._get_page(object_list, number, paginator)
+        page = super()._get_page(object_list, number, paginator)
+        page.ids = ids
+        return page
 
     def _defers_join(self):
         queryset = self.object_list
@@ -165,7 +171,7 @@ class Pagination(PageNumberPagination):
             # The page's ids are read already (igr.lib.keyset.read_page).
             page = self.keyset_page
             return plan.rows(page.rows(queryset), context, ids=page.pks)
-        return plan.rows(self.page.object_list, context)
+        return plan.rows(self.page.object_list, context, ids=self.page.ids)
 
     def _choose_page(self, queryset, request):
         self.request = request
