@@ -87,7 +87,10 @@ class FilteredListView(ListView):
         self.keyset = keyset
         invalid = self.filterset.is_bound and not self.filterset.is_valid()
         if (after is None and before is None) or invalid:  # bad filters: no rows, their errors
-            return super().paginate_queryset(queryset, page_size)
+            # Numbered pages in the keyset's total order, so that Next from page N (by
+            # keyset) lists the rows page N+1 does, and ties never move between pages.
+            ordered = keyset.ordered(queryset) if keyset is not None else queryset
+            return super().paginate_queryset(ordered, page_size)
         paginator = self.get_paginator(queryset, page_size)
         key = after if after is not None else before
         problem = None

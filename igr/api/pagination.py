@@ -16,7 +16,13 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from igr.caching import data_fingerprint
-from igr.lib.keyset import InvalidCursor, Keyset, UnsupportedOrdering, read_page
+from igr.lib.keyset import (
+    InvalidCursor,
+    Keyset,
+    UnsupportedOrdering,
+    read_page,
+    totally_ordered,
+)
 
 MAX_PAGE_SIZE = 200
 
@@ -179,6 +185,8 @@ class Pagination(PageNumberPagination):
         if cursor is not None:
             return self._choose_keyset_page(queryset, request, cursor)
         page = _positive_int(request, self.page_query_param, 1)
+        if isinstance(queryset, QuerySet):
+            queryset = totally_ordered(queryset)
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
         if page > max(paginator.num_pages, 1):
             raise exceptions.NotFound(

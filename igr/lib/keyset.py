@@ -447,6 +447,21 @@ def _load(value, column):
         raise ValueError(str(error)) from None
 
 
+def totally_ordered(queryset):
+    """`queryset` in its own order made total (its Keyset's), or as it is where keyset
+    paging cannot follow its order (DISTINCT, a random or computed order).
+
+    Numbered pages read in this order: under an order with ties (`?ordering=date`, two
+    meetings on one day) PostgreSQL may return the tied rows in a different order for
+    each OFFSET, so page 2 could repeat a row of page 1 and skip another. Ties broken by
+    the primary key, every page is a fixed slice, and Next by keyset from a numbered
+    page continues from the same row page N+1 starts at."""
+    try:
+        return Keyset(queryset).ordered(queryset)
+    except UnsupportedOrdering:
+        return queryset
+
+
 @dataclass
 class Page:
     """One keyset page: its rows' primary keys in order, and the cursors either side."""
