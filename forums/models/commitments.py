@@ -122,6 +122,17 @@ class Commitment(PublishableModel):
             # order from the index instead of walking every commitment by due date and
             # discarding other authorities'.
             models.Index(fields=["lead_authority", "due_on"], name="commitment_lead_due_idx"),
+            # The same question narrowed by status ("what is X still doing, by due
+            # date": `lead_authority` + `status` + `ordering=due_on`), over published
+            # rows: the page's ids are the index's next fifty entries. Through the index
+            # above, PostgreSQL visited every one of the authority's commitments in due
+            # order to discard other statuses, then sorted ties by id: 3.1 ms against
+            # 0.15 ms on the 300,000-commitment dataset (docs/benchmarks.md).
+            models.Index(
+                fields=["lead_authority", "status", "due_on", "id"],
+                condition=Q(publication_state="published"),
+                name="commitment_pub_lead_status_idx",
+            ),
             # The public list's default order and its `ordering=status`/`status_changed_on`
             # choices with their id tiebreak, over published rows only (as the meetings'
             # meeting_published_order_idx): a keyset (cursor) page starts its scan at its

@@ -469,3 +469,27 @@ def test_a_deep_cursor_page_starts_from_the_orderings_index(big_tables):
             if sql in keys:
                 used = {n.get("Index Name", "") for n in nodes}
                 assert any(u.startswith(index) for u in used), (name, index, used, sql)
+
+
+@pytest.mark.stale_figures  # bulk-inserts 12,000 rows per table; reads only lists
+def test_an_authoritys_commitments_by_status_and_due_date_are_one_index_range(big_tables):
+    """`lead_authority` + `status` + `ordering=-due_on` (an authority's work still in
+    progress, latest due first): the page's ids are the next fifty entries of
+    commitment_pub_lead_status_idx, with no Sort and no visit to other statuses' rows."""
+    cache.clear()
+    path = (
+        f"/api/v1/commitments/?status=in_progress&lead_authority={big_tables['authority']}"
+        "&ordering=-due_on&page_size=50"
+    )
+    with CaptureQueriesContext(connection) as captured:
+        response = APIClient().get(path)
+    assert response.status_code == 200, response.content[:300]
+    assert len(response.json()["results"]) == 50
+    (ids,) = [q["sql"] for q in captured.captured_queries if "LIMIT 50" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {ids}")
+        plan = cursor.fetchone()[0]
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    nodes = list(plan_nodes(plan[0]["Plan"]))
+    assert {n.get("Index Name") for n in nodes} & {"commitment_pub_lead_status_idx"}, plan
+    assert not [n for n in nodes if "Sort" in n["Node Type"]], plan
