@@ -11,12 +11,15 @@ The API answers 400 naming the parameter and the pages show the message; nothing
 through to the database, and nothing is silently ignored.
 """
 
+import copy
 import datetime
 
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
+from django_filters.filters import FilterMethod
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -54,13 +57,12 @@ class StrictFilterForm(forms.Form):
     #: Parameters the caller (pagination, rendering) takes besides the filters; named in
     #: the message, never reported as unknown. Set by BaseFilterSet.get_form_class.
     other_parameters: tuple[str, ...] = ()
+    #: Every filter's field, where the form holds only those of the parameters given
+    #: (BaseFilterSet.only_given_fields); None: the form's own fields are all of them.
+    all_fields: dict | None = None
 
     def allowed_parameters(self) -> list[str]:
-        names = []
-        for name, field in self.fields.items():
-            suffixes = getattr(field.widget, "suffixes", None)
-            names.extend(f"{name}_{s}" for s in suffixes) if suffixes else names.append(name)
-        return names
+        return parameter_names(self.all_fields if self.all_fields is not None else self.fields)
 
     def full_clean(self):
         super().full_clean()
@@ -75,6 +77,37 @@ class StrictFilterForm(forms.Form):
             )
             self._errors[name] = self.error_class([error])
             self.cleaned_data.pop(name, None)
+
+
+def parameter_names(fields) -> list[str]:
+    """The query parameters a form's fields read: a range field's `date_after` and
+    `date_before` (its widget's suffixes), otherwise the field's own name."""
+    names = []
+    for name, field in fields.items():
+        suffixes = getattr(field.widget, "suffixes", None)
+        names.extend(f"{name}_{s}" for s in suffixes) if suffixes else names.append(name)
+    return names
+
+
+def _bound_copy(filter_, parent, model):
+    """`filter_` (a FilterSet class's own) for one FilterSet instance: what django-filter's
+    deep copy of every filter gives, for the attributes that differ between instances.
+
+    The deep copy walked each filter's whole state (choices, querysets, the label's
+    lazy strings): about 650 copies for the commitments list, 0.7 ms of a request
+    (docs/benchmarks.md). A filter's state is its constructor's arguments, which no
+    instance changes in place, except `extra` (the choices django-filter puts there
+    when it builds a field) and what is set per instance: the parent, the model, the
+    field built for this parent's request (dropped, so a field built for another
+    client's choices is never reused), and a `method`'s proxy, which names its filter."""
+    copied = copy.copy(filter_)
+    copied.__dict__.pop("_field", None)
+    copied.extra = dict(filter_.extra)
+    if isinstance(filter_.__dict__.get("filter"), FilterMethod):
+        copied.filter = FilterMethod(copied)
+    copied.model = model
+    copied.parent = parent
+    return copied
 
 
 #: The records each model is public through (its FilterSet's sync_parents), by model.
@@ -168,15 +201,30 @@ class BaseFilterSet(django_filters.FilterSet):
     sync_parents: tuple[str, ...] = ()
     #: Parameters the caller takes besides the filters (set by the API's filter backend).
     other_parameters: tuple[str, ...] = ()
+    #: Whether the form holds only the fields of the parameters given (the API's, whose
+    #: form is never shown; see get_form_class). A page renders every field.
+    only_given_fields = False
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        """django-filter's FilterSet.__init__, with each filter copied for this instance
+        by _bound_copy rather than deep-copied."""
         if hasattr(data, "setlist"):
             # Empty values are not given: `?status=` is no filter, for a multiple choice
             # as for the rest. The name stays, so an unknown one is still reported.
             data = data.copy()
             for name in list(data):
                 data.setlist(name, [v for v in data.getlist(name) if v != ""])
-        super().__init__(data, *args, **kwargs)
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        model = queryset.model
+        self.filters = {
+            name: _bound_copy(filter_, self, model) for name, filter_ in self.base_filters.items()
+        }
         for filter_ in self.filters.values():
             if isinstance(filter_, django_filters.BooleanFilter):
                 filter_.field_class = StrictBooleanField
@@ -202,7 +250,33 @@ class BaseFilterSet(django_filters.FilterSet):
                 form_class = type(form_class.__name__, (StrictFilterForm, form_class), {})
             form_class.other_parameters = tuple(self.other_parameters)
             _FORM_CLASSES[key] = form_class
+        if self.only_given_fields and self.is_bound:
+            return self._given_fields_form(key, form_class)
         return form_class
+
+    def _given_fields_form(self, key, form_class):
+        """`form_class` with only the fields of the parameters given (with
+        `only_given_fields`). A filter left out is one whose parameter is absent, which
+        filters nothing: its field would clean to an empty value, and every filter
+        returns the queryset as it is for an empty value. Django's form deep-copies
+        each of its fields for every request, and the commitments list has thirteen;
+        an analyst's request gives two or three. Unknown parameters are still
+        reported, against every filter's name (StrictFilterForm.all_fields)."""
+        given = tuple(
+            name
+            for name, field in form_class.base_fields.items()
+            if any(p in self.data for p in parameter_names({name: field}))
+        )
+        if len(given) == len(form_class.base_fields):
+            return form_class
+        lean_key = (*key, given)
+        lean = _FORM_CLASSES.get(lean_key)
+        if lean is None:
+            lean = type(form_class.__name__, (form_class,), {})
+            lean.all_fields = form_class.base_fields
+            lean.base_fields = {name: form_class.base_fields[name] for name in given}
+            _FORM_CLASSES[lean_key] = lean
+        return lean
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('authorities', '0006_search_indexes'),
-        ('forums', '0015_commitment_orderings_have_indexes'),
+        ("authorities", "0006_search_indexes"),
+        ("forums", "0015_commitment_orderings_have_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='commitment',
-            index=models.Index(condition=models.Q(('publication_state', 'published')), fields=['lead_authority', 'status', 'due_on', 'id'], name='commitment_pub_lead_status_idx'),
+            model_name="commitment",
+            index=models.Index(
+                condition=models.Q(("publication_state", "published")),
+                fields=["lead_authority", "status", "due_on", "id"],
+                name="commitment_pub_lead_status_idx",
+            ),
         ),
     ]

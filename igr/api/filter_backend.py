@@ -49,13 +49,21 @@ class FilterBackend(DjangoFilterBackend):
             filterset.other_parameters = tuple(sorted(NOT_FILTERS))
         return filterset
 
+    def filtering_filterset(self, request, queryset, view):
+        """The FilterSet that filters a list: its form never shown, so it holds only the
+        fields of the parameters given (BaseFilterSet.only_given_fields)."""
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is not None:
+            filterset.only_given_fields = True
+        return filterset
+
     def filter_queryset(self, request, queryset, view):
         if set(request.query_params) <= NOT_FILTERS:
             # Nothing to filter: a FilterSet given no values returns the queryset as it
             # is, and building one (deep copies of every filter and its form) cost a
             # fifth of a detail request.
             return queryset
-        filterset = self.get_filterset(request, queryset, view)
+        filterset = self.filtering_filterset(request, queryset, view)
         if filterset is None:
             return queryset
         if not filterset.is_valid():

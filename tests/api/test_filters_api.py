@@ -490,3 +490,36 @@ def test_past_the_cap_an_unknown_slug_points_to_the_list_of_them(api, world, mon
     assert error["message"].endswith(
         "The valid values are the slugs listed at /api/v1/authorities/."
     )
+
+
+def test_two_filtersets_of_one_list_each_filter_by_their_own_values(world):
+    """Each FilterSet works on its own copies of the list's filters (igr.filters
+    _bound_copy): a method filter (`forum`) calls its own FilterSet, and the class's
+    filters are never bound to an instance."""
+    from django.http import QueryDict
+
+    from forums.filters import CommitmentFilter
+    from forums.models import Commitment
+
+    first, second = world.forums[:2]
+    mine = f.CommitmentFactory(forum=first, meeting=None)
+    theirs = f.CommitmentFactory(forum=second, meeting=None)
+    one = CommitmentFilter(QueryDict(f"forum={first.slug}"), queryset=Commitment.objects.all())
+    two = CommitmentFilter(QueryDict(f"forum={second.slug}"), queryset=Commitment.objects.all())
+    assert one.filters["forum"].parent is one and two.filters["forum"].parent is two
+    assert not hasattr(CommitmentFilter.base_filters["forum"], "parent")
+    assert mine in one.qs and theirs not in one.qs
+    assert theirs in two.qs and mine not in two.qs
+
+
+def test_a_list_filtered_by_some_parameters_still_names_every_one_it_takes(api, world):
+    """The API's filter form holds only the fields of the parameters given; a misspelt one
+    is still named against all of them, and a range given by one end still filters."""
+    body = api.get("/api/v1/commitments/", {"status": "in_progress", "due_afer": "2020-01-01"})
+    assert body.status_code == 400
+    message = body.json()["detail"]
+    for name in ("due_after", "made_before", "lead_authority", "overdue", "q", "ordering"):
+        assert name in message
+    later = api.get("/api/v1/commitments/", {"made_after": "2999-01-01"}).json()
+    assert later["count"] == 0
+    assert api.get("/api/v1/commitments/", {"made_after": "1900-01-01"}).json()["count"]
