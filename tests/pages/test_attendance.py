@@ -138,7 +138,9 @@ def test_a_bad_filter_shows_the_error_summary_and_no_table(client, params, messa
     assert "There is a problem with the filters" in body
     assert f'<a href="{anchor}">{message}' in body
     assert table_people(response) == []
-    assert "0 person and forum pairs match the filters." in body
+    # Nothing was looked up: not "0 pairs match", and no "nothing recorded" either.
+    assert "No attendance is listed until the problem above is fixed." in body
+    assert "match the filters" not in body and "No attendance is recorded" not in body
 
 
 @pytest.mark.parametrize("page", ["99", "0", "-1", "abc", "2"])

@@ -104,6 +104,8 @@ def test_a_changed_link_is_a_400_with_an_error_summary(client, meetings, url, pa
     body = response.content.decode()
     assert "There is a problem with the page link" in body
     assert "govuk-error-summary" in body
+    assert "listed until the problem above is fixed." in body
+    assert " matches.</p>" not in body
     assert "secret" not in slugs(body)
 
 

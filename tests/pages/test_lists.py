@@ -93,6 +93,9 @@ def test_a_bad_filter_value_shows_an_error_on_the_page(client, world, url, param
     if message:
         assert "There is a problem with the filters" in body
         assert message in body
+        # Nothing was looked up, and the page says so rather than "0 match" or "No … matches".
+        assert "listed until the problem above is fixed." in body
+        assert " match the filters." not in body and " matches.</p>" not in body
 
 
 def test_a_draft_forum_is_not_offered_and_is_an_unknown_filter_value(client, world):
