@@ -18,6 +18,7 @@ from django.views.generic import ListView
 
 from igr.api.pagination import CachedCountPaginator
 from igr.lib.keyset import Keyset, UnsupportedOrdering, read_page
+from igr.lib.params import is_tracking
 
 # Query parameters that belong to the page, not to the FilterSet.
 PAGE_PARAMS = {"page", "format", "after", "before"}
@@ -43,8 +44,9 @@ class FilteredListView(ListView):
 
     def get_queryset(self):
         params = self.request.GET.copy()
-        for name in PAGE_PARAMS:
-            params.pop(name, None)
+        for name in list(params):
+            if name in PAGE_PARAMS or is_tracking(name):
+                params.pop(name)
         self.filterset = self.filterset_class(
             params or None, queryset=self.get_base_queryset(), request=self.request
         )
@@ -236,8 +238,9 @@ def list_context(request, page, form, errors, filter_fields) -> dict:
     """What every filtered list's template draws besides its rows: the filter controls and
     their errors, the query string page links keep, the CSV link and the page links."""
     query = request.GET.copy()
-    for name in PAGE_PARAMS:
-        query.pop(name, None)
+    for name in list(query):
+        if name in PAGE_PARAMS or is_tracking(name):
+            query.pop(name)
     context = {
         "filter_controls": filter_controls(form, filter_fields),
         "filter_errors": [

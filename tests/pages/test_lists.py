@@ -236,3 +236,38 @@ def test_commitment_list_with_overdue_flag_counts_no_extra_queries(client):
     make_rows(3)
     CommitmentFactory(due_on=datetime.date(2020, 1, 1))
     assert count_queries(client, "/commitments/?overdue=true") == EXPECTED_QUERIES["/commitments/"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"utm_source": "bluesky", "utm_medium": "social"},
+        {"fbclid": "IwAR0abc"},
+        {"gclid": "Cj0KCQ"},
+        {"mc_cid": "1a2b", "mc_eid": "3c4d"},
+    ],
+)
+def test_a_shared_link_with_tracking_parameters_still_shows_its_list(client, world, extra):
+    """Sharing and mailing tools add utm_* and click ids to a link; the list still shows,
+    filtered as the link says, and its page and CSV links leave them out."""
+    forum = world.meeting.forum.slug
+    plain = client.get("/meetings/", {"forum": forum}).content.decode()
+    response = client.get("/meetings/", {"forum": forum, **extra})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "There is a problem" not in body
+    assert world.meeting.get_absolute_url() in body
+    assert body.count("/meetings/") == plain.count("/meetings/")
+    for name in extra:
+        assert name not in body  # not in the CSV link, nor the page links
+    # Any other unknown parameter is still a mistake the page names.
+    other = client.get("/meetings/", {"forum": forum, "utmsource": "x"}).content.decode()
+    assert "There is a problem with the filters" in other
+
+
+def test_the_api_still_names_a_tracking_parameter_as_unknown(client, world):
+    response = client.get(
+        "/api/v1/meetings/", {"utm_source": "newsletter"}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 400
+    assert "utm_source" in response.json()["detail"]
