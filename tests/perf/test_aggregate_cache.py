@@ -9,7 +9,6 @@ service and read the figures back through the API.
 import datetime
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from forums.models import Commitment
@@ -27,10 +26,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _empty_cache(empty_cache):
+    """Every test here starts and ends with an empty cache (conftest.empty_cache)."""
 
 
 @pytest.fixture

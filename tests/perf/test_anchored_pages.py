@@ -33,10 +33,8 @@ DAY = datetime.date(2024, 3, 1)
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _empty_cache(empty_cache):
+    """Every test here starts and ends with an empty cache (conftest.empty_cache)."""
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 any write shows in the next count (the API's `count`, X-Total-Count and the pages)."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from forums.models import Meeting
@@ -13,10 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _empty_cache(empty_cache):
+    """Every test here starts and ends with an empty cache (conftest.empty_cache)."""
 
 
 @pytest.fixture
