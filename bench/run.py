@@ -380,7 +380,11 @@ def measure(size, args):
         with Server(database, args.port, settings_module="bench.uncached_settings") as server:
             for row in results["endpoints"]:
                 if row["group"] == "aggregate":
-                    wrk(server.base, row["path"], {}, 1, 1)
+                    # The warm-up at full concurrency, as on the cached server, so every
+                    # worker of this fresh gunicorn has served its first (slow) request
+                    # before the c=1 run; at one connection some workers were still cold
+                    # and their first requests (about 0.5 s) made the p95.
+                    wrk(server.base, row["path"], {}, args.concurrency, 1)
                     row["c1_uncached"] = wrk(server.base, row["path"], {}, 1, args.duration)
                     log(f"  {row['name']} uncached, c=1: {fmt(row['c1_uncached'])}")
     results["measured_at"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
