@@ -24,6 +24,17 @@ from igr.lib.params import is_tracking
 PAGE_PARAMS = {"page", "format", "after", "before"}
 
 
+def filter_parameters(request):
+    """The request's query parameters less the page's own (PAGE_PARAMS) and the
+    link-tracking ones sharing tools add (igr.lib.params.is_tracking): what the list's
+    FilterSet reads, and what its page and CSV links carry."""
+    params = request.GET.copy()
+    for name in list(params):
+        if name in PAGE_PARAMS or is_tracking(name):
+            params.pop(name)
+    return params
+
+
 class FilteredListView(ListView):
     filterset_class = None
     #: Filters offered in the form, in order; every filter still works from the URL.
@@ -43,10 +54,7 @@ class FilteredListView(ListView):
         raise NotImplementedError
 
     def get_queryset(self):
-        params = self.request.GET.copy()
-        for name in list(params):
-            if name in PAGE_PARAMS or is_tracking(name):
-                params.pop(name)
+        params = filter_parameters(self.request)
         self.filterset = self.filterset_class(
             params or None, queryset=self.get_base_queryset(), request=self.request
         )
@@ -237,10 +245,7 @@ def keyset_chunks(queryset, size):
 def list_context(request, page, form, errors, filter_fields) -> dict:
     """What every filtered list's template draws besides its rows: the filter controls and
     their errors, the query string page links keep, the CSV link and the page links."""
-    query = request.GET.copy()
-    for name in list(query):
-        if name in PAGE_PARAMS or is_tracking(name):
-            query.pop(name)
+    query = filter_parameters(request)
     context = {
         "filter_controls": filter_controls(form, filter_fields),
         "filter_errors": [
