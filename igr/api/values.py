@@ -35,7 +35,6 @@ import copy
 import functools
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
@@ -44,6 +43,7 @@ from django.utils.functional import cached_property
 from rest_framework import relations, serializers
 
 from igr import fulltext, visibility
+from igr.lib.prepared import prepared_cursor
 
 
 class _Unsupported(Exception):
@@ -392,48 +392,6 @@ def _represents_as_itself(field, model_field) -> bool:
         )
     kinds = _SAME_VALUE.get(type(field))
     return kinds is not None and isinstance(model_field, kinds)
-
-
-def prepared_cursor(connection):
-    """A cursor whose statements PostgreSQL prepares: parsed and planned once per
-    connection and statement, then only executed (psycopg's prepared statements, with
-    server-side parameters). Django's own cursors bind parameters on the client and
-    never prepare, so that connection poolers in transaction mode work; a deployment
-    behind such a pooler keeps this on only where the pooler tracks prepared
-    statements (PgBouncer 1.21 and later, `max_prepared_statements`; see
-    docs/deployment.md), or turns it off with DB_PREPARED_STATEMENTS=false.
-
-    Wrapped as Django wraps its own cursors, so the statement is logged, counted in
-    tests and passes through execute_wrappers like any other."""
-    connection.ensure_connection()
-    if not getattr(settings, "DB_PREPARED_STATEMENTS", True):
-        return connection.cursor()
-    connection.validate_thread_sharing()
-    preparing, logged = _cursor_classes()
-    cursor = preparing(connection.connection)
-    if connection.queries_logged:
-        return logged(cursor, connection)
-    return connection.make_cursor(cursor)
-
-
-@functools.cache
-def _cursor_classes():
-    from django.db.backends.postgresql.base import ServerBindingCursor
-    from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-
-    class PreparingCursor(ServerBindingCursor):
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
-
-    class LoggedCursor(CursorDebugWrapper):
-        """Logs the statement with its values in place, as Django logs its own (psycopg
-        keeps no text of a prepared statement's execution to read back)."""
-
-        def execute(self, sql, params=None):
-            with self.debug_sql(self.db.ops.compose_sql(sql, params)):
-                return CursorWrapper.execute(self, sql, params)
-
-    return PreparingCursor, LoggedCursor
 
 
 @functools.cache

@@ -61,3 +61,59 @@ def test_a_page_keeps_the_order_of_its_ids(world):
         assert sorted(row["slug"] for row in body["results"]) == sorted(
             row["slug"] for row in everything
         )
+
+
+# -- a slug filter's lookup (igr.lib.prepared.PreparedGet, igr.filters.SlugChoiceField) --
+
+
+@pytest.fixture
+def staff_api(django_user_model):
+    user = django_user_model.objects.create_user("staffer", password="x" * 12, is_staff=True)
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_a_slug_filters_lookup_is_prepared_and_answers_as_before(api, world):
+    cache.clear()
+    slug = world.authorities[0].slug
+    paths = [
+        f"/api/v1/commitments/?lead_authority={slug}&ordering=-due_on",
+        f"/api/v1/meetings/?forum={world.forum.slug}",
+        "/api/v1/commitments/?lead_authority=no-such-slug",
+    ]
+    prepared = [(r.status_code, r.content) for r in map(api.get, paths)]
+    assert any('"authorities_authority"."slug" = $' in s for s in prepared_statements())
+    with override_settings(DB_PREPARED_STATEMENTS=False):
+        cache.clear()
+        unprepared = [(r.status_code, r.content) for r in map(api.get, paths)]
+    assert unprepared == prepared
+    assert [status for status, _ in prepared] == [200, 200, 400]
+    assert b"Select a valid choice" in prepared[2][1]
+
+
+def test_the_public_and_staff_lookups_are_not_shared(api, staff_api, world):
+    """The statement is kept per audience: a draft's slug that staff looked up first is
+    still an unknown slug to the public, in the same words, and still found for staff."""
+    cache.clear()
+    draft = f"/api/v1/commitments/?lead_authority={world.draft_authority.slug}"
+    unknown = api.get("/api/v1/commitments/?lead_authority=no-such-slug")
+    assert staff_api.get(draft).status_code == 200
+    refused = api.get(draft)
+    assert (refused.status_code, refused.json()) == (400, unknown.json())
+    assert staff_api.get(draft).status_code == 200
+
+
+def test_a_prepared_get_builds_the_instance_get_builds(world):
+    from authorities.models import Authority
+    from igr.lib.prepared import prepared_get
+
+    queryset = Authority.objects.published()
+    expected = queryset.get(slug=world.authorities[0].slug)
+    found = prepared_get(queryset, ("test", "authorities"), "slug", expected.slug)
+    assert type(found) is Authority
+    fields = [f.attname for f in Authority._meta.concrete_fields]
+    assert [getattr(found, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert (found._state.db, found._state.adding) == (expected._state.db, False)
+    with pytest.raises(Authority.DoesNotExist):
+        prepared_get(queryset, ("test", "authorities"), "slug", world.draft_authority.slug)
