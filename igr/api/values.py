@@ -32,6 +32,7 @@ The plan fails closed: a relation whose rule it cannot put in the query makes it
 """
 
 import copy
+import datetime
 import functools
 from types import SimpleNamespace
 
@@ -40,7 +41,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from django.db.models import Case, F, OuterRef, Value, When
 from django.utils.functional import cached_property
-from rest_framework import relations, serializers
+from rest_framework import ISO_8601, relations, serializers
+from rest_framework.settings import api_settings
 
 from igr import fulltext, visibility
 from igr.lib.prepared import prepared_cursor
@@ -317,32 +319,46 @@ class ValuesPlan:
         return template
 
     def _bound_fields(self, context):
-        """The prototype's fields, with fresh copies of the links bound to this request's
-        context (their host and scheme). The other fields' to_representation reads no
-        context, so they are shared: building a whole serializer per request
-        (FieldsOnce's deep copy of every field) was a noticeable part of a list request."""
-        fields = dict(self.prototype.fields)
+        """{field name: the function giving a value's representation} for this request:
+        the prototype's fields' to_representation, with fresh copies of the links bound
+        to this request's context (their host and scheme). The other fields'
+        to_representation reads no context, so they are shared: building a whole
+        serializer per request (FieldsOnce's deep copy of every field) was a noticeable
+        part of a list request. Dates and date-times in ISO 8601 (the API's format) are
+        written directly, as _iso_date and _iso_datetime say."""
+        fields = {name: field.to_representation for name, field in self.prototype.fields.items()}
         links = [name for name, kind, _, _ in self.steps if kind == "link"]
         if links:
             parent = serializers.Serializer(context=context)
             for name in links:
-                field = copy.deepcopy(fields[name])
+                field = copy.deepcopy(self.prototype.fields[name])
                 field.bind(name, parent)
-                fields[name] = field
-        # A DateTimeField looks up the active time zone for every value (3 per row); the
-        # copies are given this request's zone once, the value DRF would look up.
+                fields[name] = field.to_representation
         for name in self.datetimes:
-            field = copy.deepcopy(fields[name])
-            field.timezone = field.default_timezone()
-            fields[name] = field
+            field = self.prototype.fields[name]
+            if _format_of(field, api_settings.DATETIME_FORMAT) == ISO_8601:
+                fields[name] = _iso_datetime(field, field.default_timezone())
+        for name in self.dates:
+            if _format_of(self.prototype.fields[name], api_settings.DATE_FORMAT) == ISO_8601:
+                fields[name] = _iso_date(self.prototype.fields[name])
         return fields
 
     @cached_property
     def datetimes(self):
+        """The date-time fields without a time zone of their own: the request's, as DRF
+        looks it up for every value (3 per row)."""
         return [
             name
             for name, field in self.prototype.fields.items()
-            if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone")
+            if type(field) is serializers.DateTimeField and not hasattr(field, "timezone")
+        ]
+
+    @cached_property
+    def dates(self):
+        return [
+            name
+            for name, field in self.prototype.fields.items()
+            if type(field) is serializers.DateField
         ]
 
     def _represent(self, row, pk, fields, many):
@@ -352,22 +368,54 @@ class ValuesPlan:
                 out[name] = row[key]
             elif kind == "field":
                 value = row[key]
-                out[name] = None if value is None else fields[name].to_representation(value)
+                out[name] = None if value is None else fields[name](value)
             elif kind == "link":
                 attribute, key = key
                 value = row[key]
                 out[name] = (
-                    None
-                    if value is None
-                    else fields[name].to_representation(SimpleNamespace(**{attribute: value}))
+                    None if value is None else fields[name](SimpleNamespace(**{attribute: value}))
                 )
             elif kind == "property":
                 fget, columns = key
                 value = fget(SimpleNamespace(**{c: row[k] for c, k in columns}))
-                out[name] = None if value is None else fields[name].to_representation(value)
+                out[name] = None if value is None else fields[name](value)
             else:  # many: slugs and ids are their own representation
                 out[name] = many[name][pk]
         return out
+
+
+def _format_of(field, default):
+    output_format = getattr(field, "format", default)
+    return output_format.lower() if isinstance(output_format, str) else output_format
+
+
+def _iso_datetime(field, zone):
+    """DRF's DateTimeField.to_representation for an ISO 8601 output in `zone` (the one
+    DRF would look up): an aware date-time from the database is moved to the zone and
+    written out, "+00:00" as "Z". Anything else (a naive value, a string, a date-time
+    the zone cannot hold) goes through the field itself, for its own answer or error."""
+
+    def represent(value):
+        if type(value) is datetime.datetime and zone is not None and value.utcoffset() is not None:
+            try:
+                text = value.astimezone(zone).isoformat()
+            except OverflowError:
+                return field.to_representation(value)
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return field.to_representation(value)
+
+    return represent
+
+
+def _iso_date(field):
+    """DRF's DateField.to_representation for an ISO 8601 output: the date's isoformat()."""
+
+    def represent(value):
+        if type(value) is datetime.date:
+            return value.isoformat()
+        return field.to_representation(value)
+
+    return represent
 
 
 #: Model fields whose column value DRF's field of exactly this class represents as the
