@@ -247,6 +247,10 @@ class RecordViewSet(
         self.last_modified = getattr(obj, "updated_at", None)
         return obj
 
+    #: Whether this request's rows are read by a values plan (igr.api.values), which
+    #: selects its own columns: get_queryset need not add select_related or prefetches.
+    reads_values = False
+
     def values_plan(self):
         """How a GET reads rows without model instances (igr.api.values), or None
         where the serializer has a field that needs one (that viewset reads via DRF)."""
@@ -351,6 +355,7 @@ class RecordViewSet(
         plan = self.values_plan()
         if plan is None or self.paginator is None:
             return super().list(request, *args, **kwargs)
+        self.reads_values = True
         queryset = self.filter_queryset(self.get_queryset())
         rows = self.paginator.paginate_values(
             queryset, request, plan, self.get_serializer_context()
@@ -364,6 +369,7 @@ class RecordViewSet(
         plan = self.values_plan()
         if plan is None:
             return super().retrieve(request, *args, **kwargs)
+        self.reads_values = True
         value = self._check_lookup()
         # As get_object: the filtered queryset, then the record (a 404 when it is not
         # there or not visible to this user).
