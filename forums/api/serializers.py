@@ -26,6 +26,7 @@ from igr.api.serializers import (
     TIMESTAMPS,
     CanonicalLink,
     FieldsOnce,
+    HintedSlugRelatedField,
     QueryParamsSerializer,
     RecordSerializer,
     id_field,
@@ -402,7 +403,7 @@ class CommitmentStatusChangeSerializer(FieldsOnce, serializers.ModelSerializer):
 class AggregateParamsSerializer(QueryParamsSerializer):
     """The filters every aggregate takes: a forum and a date range (inclusive)."""
 
-    forum = serializers.SlugRelatedField(
+    forum = HintedSlugRelatedField(
         slug_field="slug",
         queryset=visibility.visible(Forum),
         required=False,

@@ -10,6 +10,7 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 
 from igr import fulltext, visibility
 from igr.api.base import CleanModelSerializer
+from igr.filters import valid_slugs_hint
 from igr.lib.params import UNKNOWN_PARAMETER, unknown_parameter_message
 
 PUBLICATION_FIELDS = ["publication_state", "published_at", "withdrawal_reason"]
@@ -109,7 +110,28 @@ class PublicRelation:
         return None
 
 
-class PublicSlugRelatedField(PublicRelation, serializers.SlugRelatedField):
+class NamesValidSlugs:
+    """A slug relation whose "does not exist" error says which slugs are valid, or where
+    they are listed (igr.filters.valid_slugs_hint), as the slug filters' errors do: an
+    analyst who mistyped a forum learns the right slug from the answer. Only slugs the
+    client may see are named (igr.visibility), so no draft is ever named to the public."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if error.get_codes() != ["does_not_exist"]:
+                raise
+            visible = visibility.for_request(self.get_queryset(), self.context.get("request"))
+            message = " ".join(filter(None, [str(error.detail[0]), valid_slugs_hint(visible)]))
+            raise serializers.ValidationError(message, code="does_not_exist") from None
+
+
+class HintedSlugRelatedField(NamesValidSlugs, serializers.SlugRelatedField):
+    pass
+
+
+class PublicSlugRelatedField(NamesValidSlugs, PublicRelation, serializers.SlugRelatedField):
     pass
 
 

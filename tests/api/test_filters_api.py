@@ -484,6 +484,36 @@ def test_an_unknown_slug_lists_the_valid_ones_and_never_a_draft(api, world, toke
     assert world.draft_forum.slug in error["message"]
 
 
+def test_an_aggregates_unknown_forum_lists_the_published_ones(api, world):
+    response = api.get("/api/v1/scorecards/", {"forum": "no-such-forum"})
+    assert response.status_code == 400, response.content
+    (error,) = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("forum", "does_not_exist")
+    public = sorted(f.slug for f in world.forums)
+    assert error["message"] == (
+        f"Object with slug=no-such-forum does not exist. Valid values: {', '.join(public)}."
+    )
+    # A draft forum is an unknown forum to the public, and is never named.
+    response = api.get("/api/v1/forum-health/", {"forum": world.draft_forum.slug})
+    (error,) = response.json()["errors"]
+    assert error["code"] == "does_not_exist"
+    assert error["message"].endswith(f"Valid values: {', '.join(public)}.")
+
+
+def test_a_write_with_an_unknown_slug_lists_the_valid_ones(world, token_client, editor):
+    meeting = world.draft_meeting
+    response = token_client(editor).patch(
+        f"/api/v1/meetings/{meeting.slug}/", {"forum": "no-such-forum"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    (error,) = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("forum", "does_not_exist")
+    assert error["message"].startswith("Object with slug=no-such-forum does not exist.")
+    # Staff write drafts, so a draft forum is one of the slugs they are told of.
+    assert world.draft_forum.slug in error["message"]
+    assert world.forum.slug in error["message"]
+
+
 def test_past_the_cap_an_unknown_slug_points_to_the_list_of_them(api, world, monkeypatch):
     monkeypatch.setattr("igr.filters.MAX_LISTED_SLUGS", 1)
     error = _slug_error(api, "/api/v1/commitments/", {"lead_authority": "nowhere"})
