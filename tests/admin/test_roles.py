@@ -88,3 +88,14 @@ def test_sync_roles_gives_a_new_models_permissions_to_the_roles():
     call_command("sync_roles", stdout=io.StringIO())
     assert editors.permissions.filter(codename="add_knowngap").exists()
     assert not editors.permissions.filter(codename="delete_knowngap").exists()
+
+
+def test_every_role_sees_when_alerts_went_out_and_no_subscriber(editor, publisher, viewer):
+    for user in (editor, publisher, viewer):
+        granted = user.get_all_permissions()
+        assert "alerts.view_alertrun" in granted
+        assert not {p for p in granted if p.startswith("alerts.")} - {"alerts.view_alertrun"}
+
+
+def test_a_viewer_opens_the_alert_runs_in_the_admin(viewer_client):
+    assert viewer_client.get("/admin/alerts/alertrun/").status_code == 200
