@@ -99,3 +99,12 @@ def test_every_role_sees_when_alerts_went_out_and_no_subscriber(editor, publishe
 
 def test_a_viewer_opens_the_alert_runs_in_the_admin(viewer_client):
     assert viewer_client.get("/admin/alerts/alertrun/").status_code == 200
+
+
+def test_a_viewers_refused_write_says_why_and_changes_nothing(viewer_client):
+    response = viewer_client.get("/admin/forums/meeting/add/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert '<h1 class="govuk-heading-xl">You cannot do this</h1>' in page
+    assert "Viewers see every record and change nothing." in page
+    assert 'href="/admin/"' in page
