@@ -24,6 +24,10 @@ from django.db.models.query import get_related_populators
 #: Off, every query is built and compiled by the ORM for each request (for comparison).
 ENABLED = True
 
+#: Shapes kept at most; past it new shapes run through the ORM (a bound on memory, far
+#: above what the site search's kinds, filters and page sizes can make).
+MAX_SHAPES = 5_000
+
 _SHAPES: dict = {}
 _UNCACHEABLE = object()
 
@@ -82,6 +86,8 @@ def _shape(key, build, swaps, using):
     key = (using, key, tuple(swaps))
     shape = _SHAPES.get(key)
     if shape is None:
+        if len(_SHAPES) >= MAX_SHAPES:
+            return None
         shape = _compiled(build, swaps, using)
         _SHAPES[key] = shape
     return None if shape is _UNCACHEABLE else shape
