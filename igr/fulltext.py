@@ -59,14 +59,23 @@ def query(text: str):
     "Burnham"); the prefix form is left out when the text uses the web-search operators
     (a quoted phrase, `or`, `-word`), whose meaning it would loosen, or has a one-letter
     word, which would match most of the index."""
-    words = text.split()[:MAX_WORDS]
-    phrase = SearchQuery(" ".join(words), config=CONFIG, search_type="websearch")
-    operators = '"' in text or any(w.startswith("-") or w.lower() == "or" for w in words)
-    prefixes = [w.lower() for w in _WORD.findall(" ".join(words))]
-    if prefixes and not operators and min(len(w) for w in prefixes) >= 2:
-        raw = " & ".join(f"{w}:*" for w in prefixes[:MAX_WORDS])
+    words, raw = query_parts(text)
+    phrase = SearchQuery(words, config=CONFIG, search_type="websearch")
+    if raw is not None:
         phrase = phrase | SearchQuery(raw, config=CONFIG, search_type="raw")
     return phrase
+
+
+def query_parts(text: str) -> tuple[str, str | None]:
+    """The two texts `query` passes to PostgreSQL: the words for `websearch_to_tsquery`
+    and the prefix form for `to_tsquery` (None when left out)."""
+    words = text.split()[:MAX_WORDS]
+    operators = '"' in text or any(w.startswith("-") or w.lower() == "or" for w in words)
+    prefixes = [w.lower() for w in _WORD.findall(" ".join(words))]
+    raw = None
+    if prefixes and not operators and min(len(w) for w in prefixes) >= 2:
+        raw = " & ".join(f"{w}:*" for w in prefixes[:MAX_WORDS])
+    return " ".join(words), raw
 
 
 def matching(queryset, spec, text: str, *, snippet_from=None):

@@ -15,13 +15,14 @@ agreed and discussed under it, whatever words those records use.
 
 import contextlib
 import datetime
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, connections, router, transaction
-from django.db.models import OuterRef, Q, Subquery, TextField, Value
+from django.db.models import DateField, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django_filters.fields import DateRangeField
@@ -46,7 +47,7 @@ from forums.models import (
     Recommendation,
     Source,
 )
-from igr import fulltext
+from igr import compiled, fulltext
 from igr.records import PublicationState
 
 #: Results shown per kind when every kind is shown, and when one kind is chosen.
@@ -245,12 +246,52 @@ def _short_reads():
         yield
 
 
+# The values igr.compiled builds each query shape with, in place of a request's: a search
+# text (quoted, for texts without the prefix form), a forum, dates, recommendations, the
+# ids of a kind's matches (one array) and the ids of the records shown. None is a value
+# any record or request has.
+_TEXT = "qqsearchsentinelqq"
+_FORUM = -1_000_001
+_DATES = (datetime.date(1, 1, 2), datetime.date(1, 1, 3))
+_RECOMMENDATION = -2_000_000  # minus the position
+_IDS = [-3_000_001]
+_ROW = -4_000_000  # minus the position
+
+
 def _search(text, *, kind, forum, date) -> dict:
+    using = router.db_for_read(Meeting)
+    # Each query's SQL is compiled once per shape and run with this request's values
+    # (igr.compiled); on SQLite, whose fallback's SQL varies with the number of words,
+    # every query goes through the ORM.
+    cache = fulltext.is_full_text()
+    words = _text_swaps(text)
+    narrowing = {}
+    if forum is not None:
+        narrowing["forum"] = (_FORUM, forum.pk)
+    if date is not None:
+        for name, sentinel, value in zip(
+            ("start", "stop"), _DATES, (date.start, date.stop), strict=True
+        ):
+            if value is not None:
+                # As the ORM prepares it for the date columns (a datetime's date).
+                narrowing[name] = (sentinel, DateField().to_python(value))
     recommendations = dict(
-        fulltext.filtered(Recommendation.objects.all(), RecommendationFilter.search_vector, text)
-        .order_by("number")
-        .values_list("pk", "number")
+        compiled.rows(
+            "recommendations" if cache else None,
+            lambda v: (
+                fulltext.filtered(
+                    Recommendation.objects.all(), RecommendationFilter.search_vector, v["_text"]
+                )
+                .order_by("number")
+                .values_list("pk", "number")
+            ),
+            words,
+            using=using,
+        )
     )
+    tagged = {
+        f"recommendation{n}": (_RECOMMENDATION - n, pk) for n, pk in enumerate(recommendations)
+    }
     searched, skipped = [], []
     for target in TARGETS:
         if kind and target.key != kind:
@@ -258,42 +299,42 @@ def _search(text, *, kind, forum, date) -> dict:
         if (forum is not None and not target.forum) or (date is not None and not target.date):
             skipped.append(target.label)
             continue
-        queryset = _narrowed(target, target.queryset(), forum, date)
-        own_words = _narrowed(target, target.own_words(), forum, date) if target.own_words else None
-        searched.append(
-            (target, queryset, _id_reads(target, queryset, text, recommendations, own_words))
+        searched.append((target, 2 if target.tagged and recommendations else 1))
+    found = iter(
+        _read_ids(
+            searched,
+            words | narrowing | (tagged if any(reads > 1 for _, reads in searched) else {}),
+            key=("ids", kind, COUNT_CAP) if cache else None,
+            using=using,
         )
-    found = iter(_read_ids([read for _, _, reads in searched for read in reads]))
+    )
     groups = []
-    for target, queryset, reads in searched:
+    for target, reads in searched:
         ids = set()
-        for _read in reads:
+        for _read in range(reads):
             ids.update(next(found))
         if not ids:
             continue
         ranked = len(ids) <= COUNT_CAP
         limit = ONE_KIND if kind else PER_KIND
         if ranked:
-            order = queryset.query.order_by or queryset.model._meta.ordering
-            matches = fulltext.annotated(
-                fulltext.among(queryset, ids), target.spec, text, snippet_from=target.snippet
+            rows = compiled.instances(
+                ("ranked", target.key, limit) if cache else None,
+                functools.partial(_ranked, target, limit),
+                words | narrowing | {"ids": (_IDS, list(ids))},
+                using=using,
             )
-            if fulltext.is_full_text():
-                matches = matches.order_by("-search_rank", *order)
-            rows = list(matches[:limit])
         else:
             # The most recently recorded, unranked: the newest ids read, so the page
             # query cuts snippets for the rows shown only.
             latest = sorted(ids, reverse=True)[:limit]
-            matches = fulltext.annotated(
-                queryset.filter(pk__in=latest),
-                target.spec,
-                text,
-                snippet_from=target.snippet,
-                rank=False,
+            rows = compiled.instances(
+                ("latest", target.key) if cache else None,
+                functools.partial(_latest, target, len(latest)),
+                words | narrowing | {f"id{n}": (_ROW - n, pk) for n, pk in enumerate(latest)},
+                using=using,
             )
-            rows = list(matches.order_by("-pk"))
-        tags = _tags(target, rows, recommendations)
+        tags = _tags(target, rows, recommendations, tagged, cache=cache, using=using)
         hits = [_hit(target, row, tags.get(row.pk)) for row in rows]
         groups.append(
             {
@@ -315,30 +356,47 @@ def _search(text, *, kind, forum, date) -> dict:
     }
 
 
-def _narrowed(target, queryset, forum, date):
-    if forum is not None:
+def _text_swaps(text) -> dict:
+    """The search text's parameters for igr.compiled, with a sentinel text of the same
+    form (with or without the prefix form; see igr.fulltext.query)."""
+    phrase, raw = fulltext.query_parts(text)
+    sentinel = _TEXT if raw is not None else f'"{_TEXT}"'
+    sentinel_phrase, sentinel_raw = fulltext.query_parts(sentinel)
+    swaps = {"_text": (sentinel, text), "phrase": (sentinel_phrase, phrase)}
+    if raw is not None:
+        swaps["raw"] = (sentinel_raw, raw)
+    return swaps
+
+
+def _narrowed(target, queryset, values):
+    """`queryset` narrowed to the forum and dates among `values` (see _search)."""
+    if "forum" in values:
         condition = Q()
         for path in target.forum:
-            condition |= Q(**{path: forum.pk if path == "pk" else forum})
+            condition |= Q(**{path: values["forum"]})
         queryset = queryset.filter(condition)
-    if date is not None:
-        if date.start:
-            queryset = queryset.filter(**{f"{target.date}__gte": date.start})
-        if date.stop:
-            queryset = queryset.filter(**{f"{target.date}__lte": date.stop})
+    if "start" in values:
+        queryset = queryset.filter(**{f"{target.date}__gte": values["start"]})
+    if "stop" in values:
+        queryset = queryset.filter(**{f"{target.date}__lte": values["stop"]})
     return queryset
 
 
-def _id_reads(target, queryset, text, recommendations, own_words=None) -> list:
+def _id_reads(target, values) -> list:
     """What finds a kind's matches: its records matching by their own words and, for a
     tagged kind, those tagged with a matching recommendation (querysets for _read_ids)."""
-    reads = [fulltext.filtered(queryset if own_words is None else own_words, target.spec, text)]
+    queryset = _narrowed(target, target.queryset(), values)
+    own_words = (
+        queryset if target.own_words is None else _narrowed(target, target.own_words(), values)
+    )
+    reads = [fulltext.filtered(own_words, target.spec, values["_text"])]
+    recommendations = [value for name, value in values.items() if name.startswith("recommendation")]
     if target.tagged and recommendations:
         reads.append(queryset.filter(recommendations__in=recommendations))
     return reads
 
 
-def _read_ids(reads) -> list[list]:
+def _read_ids(searched, swaps, *, key, using) -> list[list]:
     """The ids of each read's most recently recorded COUNT_CAP + 1 records, enough to count
     up to the cap and to list the most recent past it. Each is a short walk of the
     primary key backwards (filtered by the vector, or joined to the tag table) or a read
@@ -348,33 +406,80 @@ def _read_ids(reads) -> list[list]:
     PostgreSQL all the reads go as one UNION ALL query, one round trip rather than
     eleven; SQLite cannot limit the parts of a compound query, so there each is its own."""
     capped = slice(0, COUNT_CAP + 1)
+    values = {name: value for name, (_sentinel, value) in swaps.items()}
     if not connection.features.supports_slicing_ordering_in_compound:
+        reads = [read for target, _reads in searched for read in _id_reads(target, values)]
         return [list(read.order_by("-pk").values_list("pk", flat=True)[capped]) for read in reads]
-    parts = [
-        read.annotate(search_read=Value(number))
-        .values_list("search_read", "pk")
-        .order_by("-pk")[capped]
-        for number, read in enumerate(reads)
-    ]
-    found = [[] for _ in reads]
-    if parts:
-        for number, pk in parts[0].union(*parts[1:], all=True):
+
+    def union(values):
+        reads = [read for target, _reads in searched for read in _id_reads(target, values)]
+        parts = [
+            read.annotate(search_read=Value(number))
+            .values_list("search_read", "pk")
+            .order_by("-pk")[capped]
+            for number, read in enumerate(reads)
+        ]
+        return parts[0].union(*parts[1:], all=True)
+
+    found = [[] for _target, reads in searched for _read in range(reads)]
+    if found:
+        for number, pk in compiled.rows(key, union, swaps, using=using):
             found[number].append(pk)
     return found
 
 
-def _tags(target, rows, recommendations) -> dict:
+def _ranked(target, limit, values):
+    """A kind's page when it has at most COUNT_CAP matches (their ids in `values`): the
+    best ranked, with their snippets."""
+    queryset = _narrowed(target, target.queryset(), values)
+    order = queryset.query.order_by or queryset.model._meta.ordering
+    matches = fulltext.annotated(
+        fulltext.among(queryset, values["ids"]),
+        target.spec,
+        values["_text"],
+        snippet_from=target.snippet,
+    )
+    if fulltext.is_full_text():
+        matches = matches.order_by("-search_rank", *order)
+    return matches[:limit]
+
+
+def _latest(target, count, values):
+    """A kind's page past COUNT_CAP: the records of the `count` ids in `values`, newest
+    first, with their snippets and no rank."""
+    queryset = _narrowed(target, target.queryset(), values)
+    latest = [values[f"id{n}"] for n in range(count)]
+    matches = fulltext.annotated(
+        queryset.filter(pk__in=latest),
+        target.spec,
+        values["_text"],
+        snippet_from=target.snippet,
+        rank=False,
+    )
+    return matches.order_by("-pk")
+
+
+def _tags(target, rows, recommendations, tagged, *, cache, using) -> dict:
     """{record pk: "2, 4"}: which matching recommendations each shown record is tagged
     with, so the page can say why it matched. One query for the page."""
     if not (target.tagged and recommendations and rows):
         return {}
     through = target.queryset().model.recommendations.through
     owner = f"{rows[0]._meta.model_name}_id"
+
+    def build(values):
+        return (
+            through.objects.filter(
+                **{f"{owner}__in": [values[f"row{n}"] for n in range(len(rows))]}
+            )
+            .filter(recommendation_id__in=[values[name] for name in tagged])
+            .values_list(owner, "recommendation_id")
+        )
+
+    swaps = tagged | {f"row{n}": (_ROW - n, row.pk) for n, row in enumerate(rows)}
     tags = {}
-    for pk, recommendation in (
-        through.objects.filter(**{f"{owner}__in": [row.pk for row in rows]})
-        .filter(recommendation_id__in=recommendations)
-        .values_list(owner, "recommendation_id")
+    for pk, recommendation in compiled.rows(
+        ("tags", target.key) if cache else None, build, swaps, using=using
     ):
         tags.setdefault(pk, []).append(recommendations[recommendation])
     return {pk: ", ".join(map(str, sorted(numbers))) for pk, numbers in tags.items()}

@@ -264,3 +264,65 @@ def test_api_q_rows_carry_exactly_the_fields_the_schema_declares(
             assert set(row) == set(component["properties"]), path
             assert isinstance(row["search_rank"], float)
             assert isinstance(row["search_snippet"], str)
+
+
+_SEARCHES = [
+    {"q": "fiscal"},
+    {"q": "devolution housing transport"},
+    {"q": "Fiscal Devolution"},
+    {"q": '"fiscal devolution"'},
+    {"q": "fiscal or statutory"},
+    {"q": "devolution -housing"},
+    {"q": "a fiscal"},
+    {"q": "burnh"},
+    {"q": "fiscl"},
+    {"q": "fiscal", "kind": "commitments"},
+    {"q": "fiscal", "kind": "people"},
+    {"q": "devolution", "forum": "mayoral-council"},
+    {"q": "devolution", "date_after": "2025-01-01"},
+    {"q": "devolution", "date_before": "2025-06-30"},
+    {
+        "q": "devolution",
+        "forum": "mayoral-council",
+        "date_after": "2024-01-01",
+        "date_before": "2026-01-01",
+    },
+]
+
+
+@pytest.mark.parametrize("count_cap", [1_000, 3])
+def test_compiled_shapes_run_the_orms_sql_and_give_the_same_pages(
+    client, reference_data, monkeypatch, count_cap
+):
+    # igr.compiled runs each query's SQL compiled once per shape with the request's
+    # values swapped in: every statement must be byte for byte the one the ORM builds for
+    # that request, and every page the same; a second pass reads the kept shapes.
+    from igr import compiled
+
+    monkeypatch.setattr("igr.search.COUNT_CAP", count_cap)
+
+    def run():
+        pages, statements = [], []
+        for params in _SEARCHES:
+            with CaptureQueriesContext(connection) as captured:
+                pages.append(client.get("/search/", params).content.decode())
+            # The same statements, but for the savepoints' names (a counter).
+            statements.append(
+                [re.sub(r'"s\d+_x\d+"', "SP", query["sql"]) for query in captured.captured_queries]
+            )
+        return pages, statements
+
+    monkeypatch.setattr(compiled, "ENABLED", False)
+    orm = run()
+    monkeypatch.setattr(compiled, "ENABLED", True)
+    monkeypatch.setattr(compiled, "_SHAPES", {})
+    assert run() == orm  # compiling the shapes
+    kept = len(compiled._SHAPES)
+    assert run() == orm  # reading them
+    assert len(compiled._SHAPES) == kept
+    if connection.vendor == "postgresql":
+        assert kept >= 20
+        kept_not = [
+            key for key, shape in compiled._SHAPES.items() if shape is compiled._UNCACHEABLE
+        ]
+        assert not kept_not
