@@ -33,8 +33,12 @@ class StatusChangeForm(forms.Form):
     new_status = forms.ChoiceField(label="New status", choices=CommitmentStatus.choices)
     effective_on = forms.DateField(
         label="Effective from",
-        help_text="The day the new status took effect (not today's date, unless it is).",
+        help_text=(
+            "The day the new status took effect: often the date of the meeting or the "
+            "announcement, not today's."
+        ),
         widget=admin.widgets.AdminDateWidget,
+        error_messages={"required": "Enter the day the new status took effect."},
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
@@ -64,7 +68,6 @@ class StatusChangeForm(forms.Form):
                 for value, label in CommitmentStatus.choices
                 if value != commitment.status
             ]
-            self.fields["effective_on"].initial = timezone.localdate()
 
 
 def _status_change_view(model_admin, request, commitment=None):

@@ -1,9 +1,13 @@
 """Meetings, on one page: attendance, agenda items, documents and commitments inline."""
 
+import datetime
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from forums.models import (
     AgendaItem,
@@ -132,6 +136,45 @@ def _row_history(object_id):
     return entries
 
 
+_MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (
+        datetime.date(2000, number, 1).strftime("%B"),
+        datetime.date(2000, number, 1).strftime("%b"),
+    )
+}
+_DAY_MONTH_NAME = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?(?:,?\s+(\d{4}))?\b")
+_DAY_MONTH_NUMBER = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b")
+
+
+def date_in_search(term: str):
+    """(the term without its date, a condition on Meeting.date) for the first date a
+    search term gives as people write it ("20 November 2025", "20th Nov", "20/11/2025",
+    "20/11/25", or a day and month of any year); (term, None) when it gives none."""
+    for pattern in (_DAY_MONTH_NAME, _DAY_MONTH_NUMBER):
+        for match in pattern.finditer(term):
+            day, month, year = match.groups()
+            month = _MONTHS.get(month.lower()) if not month.isdigit() else int(month)
+            if month is None:
+                continue
+            if year is not None and len(year) == 2:
+                year = f"20{year}"
+            try:
+                # A leap year stands in when none is given, so 29 February is a date.
+                datetime.date(int(year or 2000), month, int(day))
+            except ValueError:
+                continue
+            condition = Q(date__month=month, date__day=int(day))
+            if year is not None:
+                condition &= Q(date__year=int(year))
+            rest = term[: match.start()] + " " + term[match.end() :]
+            # A dash or comma left beside the date ("Mayoral Council — 20 November 2025",
+            # as a picker shows it) is no word to search for.
+            return " ".join(w for w in rest.split() if any(c.isalnum() for c in w)), condition
+    return term, None
+
+
 @admin.register(Meeting)
 class MeetingAdmin(RecordAdmin):
     list_display = [
@@ -173,6 +216,17 @@ class MeetingAdmin(RecordAdmin):
         ),
     ]
     inlines = [AttendanceInline, AgendaItemInline, CommitmentInline, DocumentInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The changelist's search and the meeting pickers' (autocomplete) also find a
+        meeting by the date they show: "20 November 2025", "20 Nov", "20/11/2025" as well
+        as the 2025-11-20 in its slug. The date is taken out of the words, which must
+        still match as before ("Mayoral 20 November")."""
+        rest, condition = date_in_search(search_term)
+        if condition is None:
+            return super().get_search_results(request, queryset, search_term)
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, rest)
+        return queryset.filter(condition), may_have_duplicates
 
     @admin.display(description="needs attention")
     def attention(self, obj):
