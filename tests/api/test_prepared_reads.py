@@ -117,3 +117,32 @@ def test_a_prepared_get_builds_the_instance_get_builds(world):
     assert (found._state.db, found._state.adding) == (expected._state.db, False)
     with pytest.raises(Authority.DoesNotExist):
         prepared_get(queryset, ("test", "authorities"), "slug", world.draft_authority.slug)
+
+
+def _plans(pattern):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0) "
+            "FROM pg_prepared_statements WHERE statement LIKE %s",
+            [pattern],
+        )
+        return cursor.fetchone()
+
+
+def test_a_record_is_read_by_the_prepared_statement_planned_once(api, world):
+    """A detail GET reads its record by id through the list's prepared statement, whose
+    one generic plan PostgreSQL keeps (plan_cache_mode): by default it re-planned the
+    statement for every one-row read, about 2 ms each."""
+    connection._generic_plans_for = None  # set again inside this test's transaction
+    cache.clear()
+    path = f"/api/v1/commitments/{world.commitments[1].pk}/"
+    rows = '%"forums_commitment"."id" = ANY($%'
+    generic, custom = _plans(rows)
+    bodies = {api.get(path).content for _ in range(7)}
+    assert len(bodies) == 1
+    after_generic, after_custom = _plans(rows)
+    assert after_custom == custom
+    assert after_generic >= generic + 7
+    with override_settings(DB_PREPARED_STATEMENTS=False):
+        cache.clear()
+        assert api.get(path).content in bodies
