@@ -175,13 +175,6 @@ def reads_only(view) -> bool:
     return getattr(view.request, "method", None) in ("GET", "HEAD")
 
 
-def reads_values(view) -> bool:
-    """Whether a values plan reads the rows (igr.api.values): it selects the columns and
-    lists it shows, so the related rows and prefetches of a model read are not needed
-    (building them was a fortieth of an API list request)."""
-    return getattr(view, "reads_values", False)
-
-
 def by_slug(queryset, *relations):
     """select_related(*relations), each loading only its id and slug."""
     return queryset.select_related(*relations).defer(*_all_but_slug(queryset.model, relations))
@@ -216,7 +209,7 @@ class MeetingViewSet(RecordViewSet):
 
     def get_queryset(self):
         meetings = Meeting.objects.all() if self.sees_drafts else Meeting.objects.published()
-        if reads_values(self):
+        if self.reads_values:
             return meetings
         if reads_only(self):
             return by_slug(meetings, "forum", "host_authority", "chair").prefetch_related(
@@ -265,7 +258,7 @@ class CommitmentViewSet(RecordViewSet):
 
     def get_queryset(self):
         rows = Commitment.objects.all() if self.sees_drafts else Commitment.objects.published()
-        if reads_values(self):
+        if self.reads_values:
             return rows
         if self.action == "table":
             return rows.select_related(

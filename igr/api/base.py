@@ -248,7 +248,8 @@ class RecordViewSet(
         return obj
 
     #: Whether this request's rows are read by a values plan (igr.api.values), which
-    #: selects its own columns: get_queryset need not add select_related or prefetches.
+    #: selects its own columns and lists: get_queryset need not add select_related or
+    #: prefetches (building them was a fortieth of an API list request).
     reads_values = False
 
     def values_plan(self):
