@@ -8,8 +8,12 @@ Sizes (fixed random seed, so every run builds the same data):
   large: 100,000 meetings, 300,000 commitments, 1,000,000 attendance rows, 5,000 people
 
 The real reference data (forums, authorities, recommendations) is loaded first and the
-synthetic meetings hang off those real forums. Rows go in with bulk_create in large
-batches (one INSERT per batch), not per-row saves; history tables are left empty.
+synthetic meetings hang off those real forums. The UK government leads a third of the
+synthetic commitments (it leads every one in the real record) and the other authorities
+share the rest, so a list of one lead authority's commitments in progress fills a
+50-row page on both sizes and bench/run.py compares like with like. Rows go in with
+bulk_create in large batches (one INSERT per batch), not per-row saves; history tables
+are left empty.
 The target database is wiped first, so the script refuses anything but PostgreSQL and
 a database whose name contains "bench".
 """
@@ -204,6 +208,7 @@ def generate(size: str):
 
     log(f"commitments: {counts['commitments']}")
     statuses = CommitmentStatus.values
+    government = next((a.pk for a in authorities if a.slug == "uk-government"), authority_ids[0])
     commitments = []
     for i in range(counts["commitments"]):
         mid, date = meeting_ids[rng.randrange(len(meeting_ids))]
@@ -214,7 +219,9 @@ def generate(size: str):
                 text="The parties agreed to work together on a synthetic benchmark.",
                 made_on=date,
                 due_on=date + datetime.timedelta(days=rng.randrange(30, 720)),
-                lead_authority_id=rng.choice(authority_ids),
+                lead_authority_id=(
+                    government if rng.random() < 1 / 3 else rng.choice(authority_ids)
+                ),
                 status=rng.choice(statuses),
                 publication_state="published" if rng.random() < 0.95 else "draft",
                 created_at=now,
