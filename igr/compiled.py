@@ -13,9 +13,13 @@ reads them: the compiled query's converters, and for model instances its select 
 select_related layout.
 
 A sentinel must appear among the compiled parameters as itself (a value Django passes
-through unchanged); if one does not, or if some other parameter equals one, the shape is
-not kept and the query runs through the ORM each time, as it would without this module.
+through unchanged); if one does not, if some other parameter equals one, or if a date or
+time is among the parameters other than a sentinel's (today's date, built into a
+"current" or "overdue" filter, would be wrong tomorrow), the shape is not kept and the
+query runs through the ORM each time, as it would without this module.
 """
+
+import datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -74,6 +78,20 @@ def instances(key, build, swaps, *, using) -> list:
     return objects
 
 
+def statement(key, build, swaps, *, using):
+    """(sql, params) of `build(values)` with this request's values, from the shape
+    compiled once; None when the shape is not kept (the caller then runs the ORM's
+    query). For a caller that reads the rows itself, or runs the SQL inside another."""
+    shape = _shape(key, build, swaps, using)
+    if shape is None:
+        return None
+    sql, params, slots, _compiler = shape
+    params = list(params)
+    for position, name in slots:
+        params[position] = swaps[name][1]
+    return sql, params
+
+
 def _values(swaps, which):
     return {name: pair[which] for name, pair in swaps.items()}
 
@@ -113,6 +131,11 @@ def _compiled(build, swaps, using):
         if matches:
             slots.append((position, names[matches[0]]))
     if {name for _position, name in slots} != set(names):
+        return _UNCACHEABLE
+    taken = {position for position, _name in slots}
+    if any(isinstance(param, datetime.date) for n, param in enumerate(params) if n not in taken):
+        # A date or time the query was built with rather than given (today's, say, for
+        # "current" or "overdue"): the same shape tomorrow would need another.
         return _UNCACHEABLE
     return sql, params, slots, compiler
 

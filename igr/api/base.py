@@ -30,6 +30,7 @@ from rest_framework_csv.renderers import CSVRenderer
 from simple_history.utils import update_change_reason
 
 from igr import policy, visibility
+from igr.api import shaped
 from igr.api.permissions import ReadOnlyOrStaffModelPermissions
 from igr.api.renderers import RawFormBrowsableAPIRenderer
 from igr.api.values import plan_for
@@ -357,6 +358,9 @@ class RecordViewSet(
         if plan is None or self.paginator is None:
             return super().list(request, *args, **kwargs)
         self.reads_values = True
+        rows = shaped.read_page(self, request, plan)
+        if rows is not None:
+            return self.get_paginated_response(rows)
         queryset = self.filter_queryset(self.get_queryset())
         rows = self.paginator.paginate_values(
             queryset, request, plan, self.get_serializer_context()

@@ -58,14 +58,20 @@ class FilterBackend(DjangoFilterBackend):
         return filterset
 
     def filter_queryset(self, request, queryset, view):
+        filterset = self.valid_filterset(request, queryset, view)
+        return queryset if filterset is None else filterset.qs
+
+    def valid_filterset(self, request, queryset, view):
+        """The list's FilterSet over the query string, its values cleaned; None when no
+        filter is given. A value that does not parse is a 400 naming its parameter."""
         if set(request.query_params) <= NOT_FILTERS:
             # Nothing to filter: a FilterSet given no values returns the queryset as it
             # is, and building one (deep copies of every filter and its form) cost a
             # fifth of a detail request.
-            return queryset
+            return None
         filterset = self.filtering_filterset(request, queryset, view)
         if filterset is None:
-            return queryset
+            return None
         if not filterset.is_valid():
             errors = {}
             for name, problems in filterset.form.errors.as_data().items():
@@ -78,7 +84,7 @@ class FilterBackend(DjangoFilterBackend):
                 for parameter in _sent_parameters(name, field, request.query_params):
                     errors[parameter] = details
             raise ValidationError(errors)
-        return filterset.qs
+        return filterset
 
     def to_html(self, request, queryset, view):
         """The browsable API's filter form, with relation filters as text boxes for a slug.
