@@ -239,6 +239,20 @@ def get_json(base, path):
 # --- the request mix ------------------------------------------------------------------
 
 
+def shell_line(server_env, code):
+    """The last line `code` prints, run by `manage.py shell` against the server's
+    database with the server's settings (its SECRET_KEY signs cursors)."""
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=server_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return output.strip().splitlines()[-1]
+
+
 def deep_cursor(server_env, rows_before):
     """The API cursor (igr.lib.keyset) of the page that starts after `rows_before` published
     meetings in the list's order, signed with the server's SECRET_KEY. Following `next`
@@ -251,15 +265,7 @@ def deep_cursor(server_env, rows_before):
         f"row = keyset.ordered(meetings)[{max(rows_before - 1, 0)}]\n"
         "print(keyset.encode(keyset.position(row)))\n"
     )
-    output = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=server_env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return output.strip().splitlines()[-1]
+    return shell_line(server_env, code)
 
 
 def busiest_lead(server_env):
@@ -274,15 +280,7 @@ def busiest_lead(server_env):
         "    .values('lead_authority__slug').annotate(n=Count('pk')).order_by('-n')[0])\n"
         "print(row['lead_authority__slug'], row['n'])\n"
     )
-    output = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=server_env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    slug, count = output.strip().splitlines()[-1].split()
+    slug, count = shell_line(server_env, code).split()
     if int(count) < 50:
         log(f"  note: {slug} leads only {count} commitments in progress")
     return slug

@@ -22,6 +22,15 @@ def api():
 
 
 @pytest.fixture
+def staff_api(django_user_model):
+    """An APIClient signed in as staff (who see drafts)."""
+    user = django_user_model.objects.create_user("staffer", password="x" * 12, is_staff=True)
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
 def token_client():
     """An APIClient authenticating like an analyst's script: with a DRF token."""
 

@@ -66,14 +66,6 @@ def test_a_page_keeps_the_order_of_its_ids(world):
 # -- a slug filter's lookup (igr.lib.prepared.PreparedGet, igr.filters.SlugChoiceField) --
 
 
-@pytest.fixture
-def staff_api(django_user_model):
-    user = django_user_model.objects.create_user("staffer", password="x" * 12, is_staff=True)
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def test_a_slug_filters_lookup_is_prepared_and_answers_as_before(api, world):
     cache.clear()
     slug = world.authorities[0].slug

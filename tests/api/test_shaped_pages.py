@@ -8,7 +8,6 @@ import datetime
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from rest_framework.test import APIClient
 
 from forums.api.views import CommitmentViewSet
 from forums.models import Commitment
@@ -22,14 +21,6 @@ pytestmark = [
         reason="the shaped read is PostgreSQL's (the page's rows are read by id there)",
     ),
 ]
-
-
-@pytest.fixture
-def staff_api(django_user_model):
-    user = django_user_model.objects.create_user("staffer", password="x" * 12, is_staff=True)
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
