@@ -1,4 +1,6 @@
 import datetime
+import time
+import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -198,6 +200,27 @@ def test_overdue_commitments_are_open_with_due_date_passed(today):
     Commitment.objects.filter(pk=delivered.pk).update(status=CommitmentStatus.DELIVERED)
     assert list(Commitment.objects.overdue()) == [late]
     assert late.is_overdue
+
+
+def test_a_commitment_is_overdue_from_midnight_in_england(monkeypatch, settings):
+    """The date is kept between calls (forums.models.commitments._today) but must turn
+    at midnight on England's calendar, whatever the server's clock zone, and follow the
+    clock if it is set back."""
+    london = zoneinfo.ZoneInfo("Europe/London")
+    due = datetime.date(2026, 6, 30)
+    commitment = Commitment(status=CommitmentStatus.IN_PROGRESS, due_on=due)
+    clock = {"now": datetime.datetime(2026, 6, 30, 23, 59, 59, tzinfo=london).timestamp()}
+    monkeypatch.setattr(time, "time", lambda: clock["now"])
+    assert not commitment.is_overdue  # due today (22:59:59 UTC)
+    clock["now"] += 2  # 00:00:01 on 1 July in London, still 30 June in UTC
+    assert commitment.is_overdue
+    clock["now"] -= 3600  # the clock set back an hour
+    assert not commitment.is_overdue
+    settings.TIME_ZONE = "UTC"  # 22:00:01 UTC on 30 June
+    clock["now"] += 3600
+    assert not commitment.is_overdue
+    settings.TIME_ZONE = "Europe/London"
+    assert commitment.is_overdue
 
 
 def test_commitments_for_forum_include_those_made_at_its_meetings():
