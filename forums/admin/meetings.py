@@ -47,12 +47,27 @@ class AttendanceInline(RecordInline, admin.TabularInline):
     formset = AttendanceFormSet
     fields = ["person", "authority", "role", "mode", "substitute_for", "notes", "version"]
     autocomplete_fields = ["person", "authority", "substitute_for"]
-    # Notes stay one line in the table.
+    # Every column on a 1280 px screen (staff audit B2: the grid was 1,872 px wide, with
+    # "Mode", "Substitute for", "Notes" and "Delete?" off the screen): the pickers and
+    # text boxes narrower than Django's defaults, notes on one line, and the meeting's
+    # page without the navigation sidebar (MeetingAdmin.changeform_view).
     formfield_overrides = {
         Attendance._meta.get_field("notes").__class__: {
-            "widget": forms.TextInput(attrs={"size": 20})
-        }
+            "widget": forms.TextInput(attrs={"size": 16})
+        },
+        Attendance._meta.get_field("role").__class__: {
+            "widget": forms.TextInput(attrs={"size": 16})
+        },
     }
+    picker_width = "13em"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.autocomplete_fields:
+            # select2 reads its width from the data attribute.
+            picker = getattr(field.widget, "widget", field.widget)
+            picker.attrs["data-width"] = self.picker_width
+        return field
 
 
 class AgendaItemInline(RecordInline, admin.TabularInline):
@@ -242,6 +257,12 @@ class MeetingAdmin(RecordAdmin):
             object_id,
             extra_context={**(extra_context or {}), "row_history": _row_history(object_id)},
         )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The attendance grid needs the page's whole width (AttendanceInline); the
+        # breadcrumbs still lead back.
+        extra_context = {**(extra_context or {}), "is_nav_sidebar_enabled": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
