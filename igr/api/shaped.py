@@ -2,20 +2,21 @@
 
 A filtered list page used to build its queryset for every request (a FilterSet's
 filters, the total order, the page's id query, the count's cache key) and compile it:
-about a third of the commitments list's Python (docs/benchmarks.md, issue 19's seventh
-round), although two requests that differ only in which authority or meeting they name
-compile to the same SQL with another parameter. Here the page's id query and its count
-are built and compiled once per shape, with sentinel records in place of the request's,
-and later requests of that shape run the same SQL with their own values.
+about a fifth of the commitments list's function calls (docs/benchmarks.md, issue 19's
+seventh round), although two requests that differ only in which authority or meeting
+they name compile to the same SQL with another parameter. Here the page's id query and
+its count are built and compiled once per shape, with sentinel records in place of the
+request's, and later requests of that shape run the same SQL with their own values.
 
 A shape is: the viewset, whether the client sees drafts (the viewset's queryset differs
-by that alone), which filters are given with the value of each whose value decides the
-SQL (a choice, a multiple choice, an ordering, a yes/no: a few values each), the page's
-size and position. Only filters whose SQL is known to be fixed take part: a slug filter
-with no method of its own (`field = record`, the record's id a parameter), and the
-choice, multiple-choice, ordering and yes/no filters with no method. Any other filter
-given (a date range, the text search `q`, a filter with its own method, which may read
-more of the record than its id), a cursor, a page from the first remembered position on
+by that alone), and which filters are given, with the value of each whose value decides
+the SQL (a choice, a multiple choice, an ordering, a yes/no: a few values each); the
+page's size and position are parameters of the page's query, so one shape serves every
+page. Only filters whose SQL is known to be fixed take part: a slug filter with no
+method of its own (`field = record`, the record's id a parameter), and the choice,
+multiple-choice, ordering and yes/no filters with no method. Any other filter given (a
+date range, the text search `q`, a filter with its own method, which may read more of
+the record than its id), a cursor, a page from the first remembered position on
 (CachedCountPaginator's anchors), a DISTINCT or grouped query, SQLite, or caching off:
 the page is read the usual way. The rows, the count, the links and the bytes are those
 of the usual way (tests/api/test_shaped_pages.py compares the two).
@@ -101,13 +102,13 @@ def read_page(view, request, plan):
             return queryset.none()  # not kept (EmptyResultSet): read the usual way
         return queryset.order_by().values("pk")
 
-    def page_ids(values):
-        return filtered(values).values_list("pk", flat=True)[offset : offset + size]
+    def ordered_ids(values):
+        return filtered(values).values_list("pk", flat=True)
 
     counting = compiled.statement(("api-count", *shape), counted, swaps, using=using)
     if counting is None:
         return None
-    reading = compiled.statement(("api-page", *shape, offset, size), page_ids, swaps, using=using)
+    reading = compiled.statement(("api-page", *shape), ordered_ids, swaps, using=using)
     if reading is None:
         return None
 
@@ -122,8 +123,10 @@ def read_page(view, request, plan):
                 ]
             }
         )
+    # The page's slice as parameters, so one shape serves every page and page size.
+    sql, params = reading
     with connections[using].cursor() as cursor:
-        cursor.execute(*reading)
+        cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, size, offset])
         ids = [row[0] for row in cursor.fetchall()]
     pagination.request = request
     pagination.keyset_page = None
