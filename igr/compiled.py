@@ -32,17 +32,33 @@ _SHAPES: dict = {}
 _UNCACHEABLE = object()
 
 
-def rows(key, build, swaps, *, using) -> list[tuple]:
+def rows(key, build, swaps, *, using, wrap=None) -> list[tuple]:
     """The rows of `build(values)`, a values_list() queryset, as tuples. `swaps` is
     {name: (sentinel, value)}; `build` is given {name: sentinel} (to compile the shape)
     or {name: value} (when the shape is not kept), so the same function builds both. A
     name starting with "_" is given to `build` but is no parameter itself (the text the
     parameters are derived from, say). The key, with the names, says which shape; a
-    key of None compiles nothing and runs the ORM's query."""
-    shape = _shape(key, build, swaps, using)
+    key of None compiles nothing and runs the ORM's query.
+
+    `wrap`, a function of the compiled SQL giving the SQL to run in its place (a query
+    reading the compiled one as a subquery, with no parameters of its own), must be the
+    same for every request of the key; the rows are then the wrapping query's, as the
+    database driver gives them (no field converters)."""
+    shape = _shape(key, build, swaps, using, wrap)
     if shape is None:
-        return list(build(_values(swaps, 1)))
+        queryset = build(_values(swaps, 1))
+        if wrap is None:
+            return list(queryset)
+        try:
+            sql, params = queryset.query.get_compiler(using=using).as_sql()
+        except EmptyResultSet:
+            return []
+        with connections[using].cursor() as cursor:
+            cursor.execute(wrap(sql), params)
+            return cursor.fetchall()
     compiler, found = _run(shape, swaps, using)
+    if wrap is not None:
+        return found
     return list(compiler.results_iter([found], tuple_expected=True))
 
 
@@ -78,7 +94,7 @@ def _values(swaps, which):
     return {name: pair[which] for name, pair in swaps.items()}
 
 
-def _shape(key, build, swaps, using):
+def _shape(key, build, swaps, using, wrap=None):
     """(sql, params, slots, compiler) for the key, compiled now if new; None when the
     shape cannot be kept (or ENABLED is off)."""
     if not ENABLED or key is None:
@@ -88,12 +104,12 @@ def _shape(key, build, swaps, using):
     if shape is None:
         if len(_SHAPES) >= MAX_SHAPES:
             return None
-        shape = _compiled(build, swaps, using)
+        shape = _compiled(build, swaps, using, wrap)
         _SHAPES[key] = shape
     return None if shape is _UNCACHEABLE else shape
 
 
-def _compiled(build, swaps, using):
+def _compiled(build, swaps, using, wrap=None):
     queryset = build(_values(swaps, 0))
     names = [name for name in swaps if not name.startswith("_")]
     sentinels = [swaps[name][0] for name in names]
@@ -114,6 +130,8 @@ def _compiled(build, swaps, using):
             slots.append((position, names[matches[0]]))
     if {name for _position, name in slots} != set(names):
         return _UNCACHEABLE
+    if wrap is not None:
+        sql = wrap(sql)
     return sql, params, slots, compiler
 
 
