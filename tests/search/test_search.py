@@ -326,3 +326,30 @@ def test_compiled_shapes_run_the_orms_sql_and_give_the_same_pages(
             key for key, shape in compiled._SHAPES.items() if shape is compiled._UNCACHEABLE
         ]
         assert not kept_not
+
+
+def test_past_the_count_cap_a_kind_lists_the_newest_of_both_its_reads(
+    client, reference_data, monkeypatch
+):
+    # Past the cap, each read (own words, tags) sends only its newest page of ids; the
+    # page must still be the newest of all the kind's matches, whichever read found them.
+    from forums.filters import CommitmentFilter, RecommendationFilter
+    from igr import fulltext
+
+    monkeypatch.setattr("igr.search.COUNT_CAP", 3)
+    monkeypatch.setattr("igr.search.PER_KIND", 2)
+    recommendations = fulltext.filtered(
+        Recommendation.objects.all(), RecommendationFilter.search_vector, "fiscal"
+    )
+    published = Commitment.objects.published()
+    own = fulltext.filtered(published, CommitmentFilter.search_vector, "fiscal")
+    tagged = published.filter(recommendations__in=recommendations)
+    matches = set(own.values_list("pk", flat=True)) | set(tagged.values_list("pk", flat=True))
+    assert len(matches) > 3, "the reference data should put commitments past a cap of 3"
+    newest = Commitment.objects.filter(pk__in=sorted(matches, reverse=True)[:2])
+    commitments = _section(client.get("/search/", {"q": "fiscal"}).content.decode(), "commitments")
+    assert "more than 3 found" in commitments
+    shown = re.findall(
+        r'<a class="govuk-link govuk-!-font-weight-bold" href="([^"]+)"', commitments
+    )
+    assert shown == [c.get_absolute_url() for c in newest.order_by("-pk")]
