@@ -25,6 +25,9 @@ from django.db import connection, connections, router, transaction
 from django.db.models import DateField, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django_filters.fields import DateRangeField
 
 from authorities.filters import AuthorityFilter, PersonFilter
@@ -215,6 +218,21 @@ class Hit:
     rank: float | None
     external: bool = False
     tags: str | None = None  # numbers of the matching recommendations it is tagged with
+
+    @property
+    def meta(self):
+        """The line under the title, as safe HTML: "forum · 1 May 2025 · tagged with
+        recommendation 2", each part when the hit has it. Built here, not in the
+        template: for 60 hits its conditions and date filter were a third of the page's
+        rendering."""
+        parts = []
+        if self.forum:
+            parts.append(escape(self.forum.name))
+        if self.date:
+            parts.append(dateformat.format(self.date, "j F Y"))
+        if self.tags:
+            parts.append(f"tagged with recommendation {escape(self.tags)}")
+        return mark_safe(" · ".join(parts))  # every part escaped or ours
 
 
 def search(text: str, *, kind: str = "", forum=None, date: slice | None = None) -> dict:
