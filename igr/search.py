@@ -328,7 +328,7 @@ def _search(text, *, kind, forum, date) -> dict:
             using=using,
         )
     )
-    groups = []
+    matched, pages = [], []
     for target, reads in searched:
         ids, past_cap = set(), False
         for _read in range(reads):
@@ -338,30 +338,37 @@ def _search(text, *, kind, forum, date) -> dict:
         if not ids:
             continue
         ranked = not past_cap and len(ids) <= COUNT_CAP
+        matched.append((target, ids, ranked))
         if ranked:
-            rows = compiled.instances(
-                ("ranked", target.key, limit) if cache else None,
-                functools.partial(_ranked, target, limit),
-                words | narrowing | {"ids": (_IDS, list(ids))},
-                using=using,
+            pages.append(
+                (
+                    ("ranked", target.key, limit) if cache else None,
+                    functools.partial(_ranked, target, limit),
+                    words | narrowing | {"ids": (_IDS, list(ids))},
+                )
             )
         else:
             # The most recently recorded, unranked: the newest ids read, so the page
             # query cuts snippets for the rows shown only.
             latest = sorted(ids, reverse=True)[:limit]
-            rows = compiled.instances(
-                ("latest", target.key) if cache else None,
-                functools.partial(_latest, target, len(latest)),
-                words | narrowing | {f"id{n}": (_ROW - n, pk) for n, pk in enumerate(latest)},
-                using=using,
+            pages.append(
+                (
+                    ("latest", target.key) if cache else None,
+                    functools.partial(_latest, target, len(latest)),
+                    words | narrowing | {f"id{n}": (_ROW - n, pk) for n, pk in enumerate(latest)},
+                )
             )
+    # Every kind's page in one round trip on PostgreSQL (igr.compiled.instances_many).
+    shown = compiled.instances_many(pages, using=using)
+    groups = []
+    for (target, ids, ranked), rows in zip(matched, shown, strict=True):
         tags = _tags(target, rows, recommendations, tagged, cache=cache, using=using)
         hits = [_hit(target, row, tags.get(row.pk)) for row in rows]
         groups.append(
             {
                 "key": target.key,
                 "label": target.label,
-                "count": COUNT_CAP if past_cap else min(len(ids), COUNT_CAP),
+                "count": len(ids) if ranked else COUNT_CAP,
                 "more": not ranked,
                 "hits": hits,
             }
