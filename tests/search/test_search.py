@@ -333,7 +333,7 @@ def test_compiled_shapes_run_the_orms_sql_and_give_the_same_pages(
 def test_past_the_count_cap_a_kind_lists_the_newest_of_both_its_reads(
     client, reference_data, monkeypatch
 ):
-    # Past the cap, each read (own words, tags) sends only its newest page of ids; the
+    # Past the cap, each read (own words, tags) keeps only its newest page of ids; the
     # page must still be the newest of all the kind's matches, whichever read found them.
     from forums.filters import CommitmentFilter, RecommendationFilter
     from igr import fulltext
