@@ -20,7 +20,9 @@ query runs through the ORM each time, as it would without this module.
 """
 
 import datetime
+import functools
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models.query import get_related_populators
@@ -36,17 +38,33 @@ _SHAPES: dict = {}
 _UNCACHEABLE = object()
 
 
-def rows(key, build, swaps, *, using) -> list[tuple]:
+def rows(key, build, swaps, *, using, wrap=None) -> list[tuple]:
     """The rows of `build(values)`, a values_list() queryset, as tuples. `swaps` is
     {name: (sentinel, value)}; `build` is given {name: sentinel} (to compile the shape)
     or {name: value} (when the shape is not kept), so the same function builds both. A
     name starting with "_" is given to `build` but is no parameter itself (the text the
     parameters are derived from, say). The key, with the names, says which shape; a
-    key of None compiles nothing and runs the ORM's query."""
-    shape = _shape(key, build, swaps, using)
+    key of None compiles nothing and runs the ORM's query.
+
+    `wrap`, a function of the compiled SQL giving the SQL to run in its place (a query
+    reading the compiled one as a subquery, with no parameters of its own), must be the
+    same for every request of the key; the rows are then the wrapping query's, as the
+    database driver gives them (no field converters)."""
+    shape = _shape(key, build, swaps, using, wrap)
     if shape is None:
-        return list(build(_values(swaps, 1)))
+        queryset = build(_values(swaps, 1))
+        if wrap is None:
+            return list(queryset)
+        try:
+            sql, params = queryset.query.get_compiler(using=using).as_sql()
+        except EmptyResultSet:
+            return []
+        with connections[using].cursor() as cursor:
+            cursor.execute(wrap(sql), params)
+            return cursor.fetchall()
     compiler, found = _run(shape, swaps, using)
+    if wrap is not None:
+        return found
     return list(compiler.results_iter([found], tuple_expected=True))
 
 
@@ -57,6 +75,47 @@ def instances(key, build, swaps, *, using) -> list:
     if shape is None:
         return list(build(_values(swaps, 1)))
     compiler, found = _run(shape, swaps, using)
+    return _instances(compiler, found, using)
+
+
+def instances_many(reads, *, using) -> list[list]:
+    """`instances` of each (key, build, swaps) in `reads`, all sent in one round trip on
+    PostgreSQL: the statements joined by ";" in one execute (parameters bound on the
+    client, as Django's cursors bind them), each result read in turn. A read whose shape
+    is not kept is compiled by the ORM for its own values and sent in the batch too, so
+    the statements are the same either way. Elsewhere, one query per read."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return [instances(key, build, swaps, using=using) for key, build, swaps in reads]
+    batch, found = [], [[] for _read in reads]
+    for number, (key, build, swaps) in enumerate(reads):
+        shape = _shape(key, build, swaps, using)
+        if shape is None:
+            compiler = build(_values(swaps, 1)).query.get_compiler(using=using)
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:
+                continue
+            params = list(params)
+        else:
+            sql, params, slots, compiler = shape
+            params = _swapped(params, slots, swaps)
+        batch.append((number, sql, params, compiler))
+    if batch:
+        with connection.cursor() as cursor:
+            _timestamps_in_c(cursor, connection)
+            cursor.execute(
+                "; ".join(sql for _number, sql, _params, _compiler in batch),
+                [param for _number, _sql, params, _compiler in batch for param in params],
+            )
+            for position, (number, _sql, _params, compiler) in enumerate(batch):
+                if position:
+                    cursor.nextset()
+                found[number] = _instances(compiler, cursor.fetchall(), using)
+    return found
+
+
+def _instances(compiler, found, using) -> list:
     select, klass_info, annotation_col_map = (
         compiler.select,
         compiler.klass_info,
@@ -86,17 +145,14 @@ def statement(key, build, swaps, *, using):
     if shape is None:
         return None
     sql, params, slots, _compiler = shape
-    params = list(params)
-    for position, name in slots:
-        params[position] = swaps[name][1]
-    return sql, params
+    return sql, _swapped(params, slots, swaps)
 
 
 def _values(swaps, which):
     return {name: pair[which] for name, pair in swaps.items()}
 
 
-def _shape(key, build, swaps, using):
+def _shape(key, build, swaps, using, wrap=None):
     """(sql, params, slots, compiler) for the key, compiled now if new; None when the
     shape cannot be kept (or ENABLED is off)."""
     if not ENABLED or key is None:
@@ -106,12 +162,12 @@ def _shape(key, build, swaps, using):
     if shape is None:
         if len(_SHAPES) >= MAX_SHAPES:
             return None
-        shape = _compiled(build, swaps, using)
+        shape = _compiled(build, swaps, using, wrap)
         _SHAPES[key] = shape
     return None if shape is _UNCACHEABLE else shape
 
 
-def _compiled(build, swaps, using):
+def _compiled(build, swaps, using, wrap=None):
     queryset = build(_values(swaps, 0))
     names = [name for name in swaps if not name.startswith("_")]
     sentinels = [swaps[name][0] for name in names]
@@ -137,6 +193,8 @@ def _compiled(build, swaps, using):
         # A date or time the query was built with rather than given (today's, say, for
         # "current" or "overdue"): the same shape tomorrow would need another.
         return _UNCACHEABLE
+    if wrap is not None:
+        sql = wrap(sql)
     return sql, params, slots, compiler
 
 
@@ -144,12 +202,37 @@ def _same(param, sentinel) -> bool:
     return type(param) is type(sentinel) and param == sentinel
 
 
-def _run(shape, swaps, using):
-    sql, params, slots, compiler = shape
+def _swapped(params, slots, swaps) -> list:
     params = list(params)
     for position, name in slots:
         params[position] = swaps[name][1]
+    return params
+
+
+def _run(shape, swaps, using):
+    sql, params, slots, compiler = shape
+    params = _swapped(params, slots, swaps)
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     return compiler, found
+
+
+def _timestamps_in_c(cursor, connection):
+    """Read the cursor's timestamptz columns with psycopg's compiled loader rather than
+    Django's Python one, where the two give the same value: time zone support on and
+    the connection in UTC (as igr/api/values.py does for the API's reads; a page of
+    search results has about 240 timestamps)."""
+    if not settings.USE_TZ or connection.timezone_name != "UTC":
+        return
+    raw = getattr(cursor, "cursor", None)
+    if raw is not None and hasattr(raw, "adapters"):
+        raw.adapters.register_loader("timestamptz", _psycopg_timestamptz_loader())
+
+
+@functools.cache
+def _psycopg_timestamptz_loader():
+    from psycopg import adapters
+    from psycopg.pq import Format
+
+    return adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)

@@ -156,12 +156,14 @@ def test_search_page_query_count_is_pinned(client, reference_data, django_assert
     # with; 1 the forum choices of the filter form. "fiscal" matches recommendations,
     # forums (the Finance ISC's purpose), agenda items and commitments. On PostgreSQL the
     # search's reads share one transaction (here a savepoint and its release) whose
-    # first statement turns parallel workers and JIT off: 3 more.
+    # first statement turns parallel workers and JIT off: 3 more; and the four kinds'
+    # pages go as one statement (igr.compiled.instances_many).
     postgresql = connection.vendor == "postgresql"
     id_reads = 1 if postgresql else 9 + 2
+    pages = 1 if postgresql else 4
     transaction = 3 if postgresql else 0
     client.get("/search/", {"q": "fiscal"})  # warm the per-process caches
-    with django_assert_num_queries(1 + id_reads + 4 + 2 + 1 + transaction):
+    with django_assert_num_queries(1 + id_reads + pages + 2 + 1 + transaction):
         client.get("/search/", {"q": "fiscal"})
 
 
@@ -326,3 +328,53 @@ def test_compiled_shapes_run_the_orms_sql_and_give_the_same_pages(
             key for key, shape in compiled._SHAPES.items() if shape is compiled._UNCACHEABLE
         ]
         assert not kept_not
+
+
+def test_past_the_count_cap_a_kind_lists_the_newest_of_both_its_reads(
+    client, reference_data, monkeypatch
+):
+    # Past the cap, each read (own words, tags) keeps only its newest page of ids; the
+    # page must still be the newest of all the kind's matches, whichever read found them.
+    from forums.filters import CommitmentFilter, RecommendationFilter
+    from igr import fulltext
+
+    monkeypatch.setattr("igr.search.COUNT_CAP", 3)
+    monkeypatch.setattr("igr.search.PER_KIND", 2)
+    recommendations = fulltext.filtered(
+        Recommendation.objects.all(), RecommendationFilter.search_vector, "fiscal"
+    )
+    published = Commitment.objects.published()
+    own = fulltext.filtered(published, CommitmentFilter.search_vector, "fiscal")
+    tagged = published.filter(recommendations__in=recommendations)
+    matches = set(own.values_list("pk", flat=True)) | set(tagged.values_list("pk", flat=True))
+    assert len(matches) > 3, "the reference data should put commitments past a cap of 3"
+    newest = Commitment.objects.filter(pk__in=sorted(matches, reverse=True)[:2])
+    commitments = _section(client.get("/search/", {"q": "fiscal"}).content.decode(), "commitments")
+    assert "more than 3 found" in commitments
+    shown = re.findall(
+        r'<a class="govuk-link govuk-!-font-weight-bold" href="([^"]+)"', commitments
+    )
+    assert shown == [c.get_absolute_url() for c in newest.order_by("-pk")]
+
+
+@on_postgresql
+def test_pages_read_in_one_statement_are_the_pages_read_per_kind(
+    client, reference_data, monkeypatch
+):
+    # On PostgreSQL every kind's page goes in one round trip; each page must be the one
+    # its own query gives (filters, past the cap, ranked and listed newest first alike).
+    from igr import compiled
+
+    monkeypatch.setattr("igr.search.COUNT_CAP", 3)
+    with CaptureQueriesContext(connection) as captured:
+        batched = [client.get("/search/", params).content.decode() for params in _SEARCHES]
+    assert [q for q in captured.captured_queries if "; SELECT" in q["sql"]]
+
+    def per_kind(reads, *, using):
+        return [compiled.instances(key, build, swaps, using=using) for key, build, swaps in reads]
+
+    monkeypatch.setattr(compiled, "instances_many", per_kind)
+    with CaptureQueriesContext(connection) as captured:
+        alone = [client.get("/search/", params).content.decode() for params in _SEARCHES]
+    assert alone == batched
+    assert not [q for q in captured.captured_queries if "; SELECT" in q["sql"]]
