@@ -20,12 +20,12 @@ query runs through the ORM each time, as it would without this module.
 """
 
 import datetime
-import functools
 
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models.query import get_related_populators
+
+from igr.lib.prepared import load_timestamps_in_c
 
 #: Off, every query is built and compiled by the ORM for each request (for comparison).
 ENABLED = True
@@ -103,7 +103,7 @@ def instances_many(reads, *, using) -> list[list]:
         batch.append((number, sql, params, compiler))
     if batch:
         with connection.cursor() as cursor:
-            _timestamps_in_c(cursor, connection)
+            load_timestamps_in_c(cursor, connection)
             cursor.execute(
                 "; ".join(sql for _number, sql, _params, _compiler in batch),
                 [param for _number, _sql, params, _compiler in batch for param in params],
@@ -216,23 +216,3 @@ def _run(shape, swaps, using):
         cursor.execute(sql, params)
         found = cursor.fetchall()
     return compiler, found
-
-
-def _timestamps_in_c(cursor, connection):
-    """Read the cursor's timestamptz columns with psycopg's compiled loader rather than
-    Django's Python one, where the two give the same value: time zone support on and
-    the connection in UTC (as igr/api/values.py does for the API's reads; a page of
-    search results has about 240 timestamps)."""
-    if not settings.USE_TZ or connection.timezone_name != "UTC":
-        return
-    raw = getattr(cursor, "cursor", None)
-    if raw is not None and hasattr(raw, "adapters"):
-        raw.adapters.register_loader("timestamptz", _psycopg_timestamptz_loader())
-
-
-@functools.cache
-def _psycopg_timestamptz_loader():
-    from psycopg import adapters
-    from psycopg.pq import Format
-
-    return adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)

@@ -45,7 +45,7 @@ from rest_framework import ISO_8601, relations, serializers
 from rest_framework.settings import api_settings
 
 from igr import fulltext, visibility
-from igr.lib.prepared import prepared_cursor
+from igr.lib.prepared import load_timestamps_in_c, prepared_cursor
 
 
 class _Unsupported(Exception):
@@ -278,7 +278,7 @@ class ValuesPlan:
         sql, params, names, converters = self._template(queryset.db, variant)
         connection = connections[queryset.db]
         with prepared_cursor(connection) as cursor:
-            _load_timestamps_in_c(cursor, connection)
+            load_timestamps_in_c(cursor, connection)
             cursor.execute(sql, (*params, ids))
             rows = cursor.fetchall()
         if converters:
@@ -417,29 +417,6 @@ def _iso_date(field):
         return field.to_representation(value)
 
     return represent
-
-
-def _load_timestamps_in_c(cursor, connection):
-    """Read this cursor's timestamptz columns with psycopg's own (compiled) loader rather
-    than Django's, a Python subclass that parses each value in Python (three a row of
-    commitments) to give it the connection's time zone. Only where the two agree: with
-    time zone support on and the connection in UTC (Django's default), psycopg's loader
-    gives the same aware datetime, datetime.timezone.utc included."""
-    if connection.vendor != "postgresql" or connection.timezone is not datetime.UTC:
-        return
-    if connection.timezone_name != "UTC":
-        return
-    raw = getattr(cursor, "cursor", None)
-    if raw is not None and hasattr(raw, "adapters"):
-        raw.adapters.register_loader("timestamptz", _psycopg_timestamptz_loader())
-
-
-@functools.cache
-def _psycopg_timestamptz_loader():
-    from psycopg import adapters
-    from psycopg.pq import Format
-
-    return adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)
 
 
 #: Model fields whose column value DRF's field of exactly this class represents as the

@@ -9,6 +9,7 @@ not track prepared statements turns them off with DB_PREPARED_STATEMENTS=false
 (docs/deployment.md), and every helper here then runs Django's ordinary path.
 """
 
+import datetime
 import functools
 
 from django.conf import settings
@@ -168,3 +169,26 @@ class PreparedGet:
 
 
 prepared_get = PreparedGet().get
+
+
+def load_timestamps_in_c(cursor, connection):
+    """Read this cursor's timestamptz columns with psycopg's own (compiled) loader rather
+    than Django's, a Python subclass that parses each value in Python (three a row of
+    commitments) to give it the connection's time zone. Only where the two agree: with
+    time zone support on and the connection in UTC (Django's default), psycopg's loader
+    gives the same aware datetime, datetime.timezone.utc included."""
+    if connection.vendor != "postgresql" or connection.timezone is not datetime.UTC:
+        return
+    if connection.timezone_name != "UTC":
+        return
+    raw = getattr(cursor, "cursor", None)
+    if raw is not None and hasattr(raw, "adapters"):
+        raw.adapters.register_loader("timestamptz", _psycopg_timestamptz_loader())
+
+
+@functools.cache
+def _psycopg_timestamptz_loader():
+    from psycopg import adapters
+    from psycopg.pq import Format
+
+    return adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)
