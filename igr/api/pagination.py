@@ -6,7 +6,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import QuerySet, Window
 from django.db.models.constants import LOOKUP_SEP
@@ -86,9 +86,7 @@ class CachedCountPaginator(Paginator):
         if anchored is None:
             return self._get_page(self.object_list[bottom:top], number, self)
         if isinstance(anchored, list):  # the ids, read already (_rows_after)
-            page = super()._get_page(self.object_list.filter(pk__in=anchored), number, self)
-            page.ids = anchored
-            return page
+            return _Page(lambda: self.object_list.filter(pk__in=anchored), number, self, anchored)
         return self._get_page(anchored, number, self)
 
     def _get_page(self, object_list, number, paginator):
@@ -101,14 +99,16 @@ class CachedCountPaginator(Paginator):
         the index without visiting the table (figures in docs/benchmarks.md). The rows
         and their order are the same. `object_list` is this page's slice of
         self.object_list (page()), by OFFSET or from an anchor."""
-        ids = None
         if self._defers_join():
             # The page's ids alone, for a reader that fetches rows by id itself
             # (igr.api.values: ValuesPlan._rows_by_ids); lazy, read only by that reader.
             ids = object_list.values_list("pk", flat=True)
-            object_list = self.object_list.filter(pk__in=object_list.values("pk"))
+            sliced = object_list
+            return _Page(
+                lambda: self.object_list.filter(pk__in=sliced.values("pk")), number, self, ids
+            )
         page = super()._get_page(object_list, number, paginator)
-        page.ids = ids
+        page.ids = None
         return page
 
     def _defers_join(self):
@@ -184,6 +184,23 @@ class CachedCountPaginator(Paginator):
             )
             cache.set(key, anchors, _cache_seconds())
         return anchors
+
+
+class _Page(Page):
+    """Django's Page with its rows' queryset built when first read, and the page's ids
+    (`ids`: a list, or a lazy values_list query). An API list read by ids
+    (igr.api.values) never reads the queryset, and building it (a subquery, a clone)
+    was a tenth of a deep page's Python."""
+
+    def __init__(self, build, number, paginator, ids):
+        self._build = build
+        self.number = number
+        self.paginator = paginator
+        self.ids = ids
+
+    @cached_property
+    def object_list(self):
+        return self._build()
 
 
 def _cache_seconds():
@@ -397,8 +414,14 @@ class Pagination(PageNumberPagination):
         if self.keyset_page is not None:
             # The page's ids are read already (igr.lib.keyset.read_page).
             page = self.keyset_page
-            return plan.rows(page.rows(queryset), context, ids=page.pks)
-        return plan.rows(self.page.object_list, context, ids=self.page.ids)
+            rows = queryset if plan.reads_by_ids(queryset) else page.rows(queryset)
+            return plan.rows(rows, context, ids=page.pks)
+        page = self.page
+        listed = page.paginator.object_list
+        if page.ids is not None and plan.reads_by_ids(listed):
+            # The rows are read by the page's ids alone; the page's queryset is not built.
+            return plan.rows(listed, context, ids=page.ids)
+        return plan.rows(page.object_list, context, ids=page.ids)
 
     def _choose_page(self, queryset, request):
         self.request = request
@@ -457,8 +480,12 @@ class Pagination(PageNumberPagination):
     def _cursor_link(self, cursor):
         if cursor is None:
             return None
-        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
-        return replace_query_param(url, self.cursor_query_param, cursor)
+        # Asked twice a link (the body's `next`/`previous` and the Link header).
+        links = self.__dict__.setdefault("_cursor_links", {})
+        if cursor not in links:
+            url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+            links[cursor] = replace_query_param(url, self.cursor_query_param, cursor)
+        return links[cursor]
 
     def get_paginated_response(self, data):
         if self.keyset_page is not None:

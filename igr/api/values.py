@@ -247,6 +247,12 @@ class ValuesPlan:
                 )
         return represented
 
+    def reads_by_ids(self, queryset):
+        """Whether represent(queryset, …, ids=…) reads the rows by those ids alone, so a
+        caller may pass the list's queryset rather than build the page's: on
+        PostgreSQL, for a query _rows_by_ids can read and no full-text rank."""
+        return "search_rank" not in queryset.query.annotations and self._reads_by_ids(queryset)
+
     @staticmethod
     def _reads_by_ids(queryset):
         """Whether _rows_by_ids can read `queryset`: on PostgreSQL, where its rows are
