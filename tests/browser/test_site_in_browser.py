@@ -2,9 +2,11 @@
 JavaScript, every page template passes axe-core's WCAG 2.2 A/AA rules, and every page is
 usable 320 px wide. The browser never reaches beyond the live server."""
 
+import io
 from urllib.parse import urlparse
 
 import pytest
+from django.core.management import call_command
 
 from tests.browser.conftest import AXE
 
@@ -125,3 +127,14 @@ def test_charts_draw_from_local_files_only_and_without_errors(page, live_server,
     assert page.locator(".igr-chart canvas").count() == 1
     assert errors == []
     assert hosts == {urlparse(live_server.url).hostname}
+
+
+def test_the_releases_page_fits_320px_with_a_release_listed(page, world, settings, tmp_path):
+    """A release's SHA-256 checksums are 64 unbroken characters; listed, they pushed
+    /data/ to 1,099 px at 320 px wide."""
+    settings.RELEASES_DIR = tmp_path
+    call_command("export_dataset", stdout=io.StringIO())
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/data/")
+    assert page.locator("code.igr-checksum").count() > 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
