@@ -331,6 +331,16 @@ class Keyset:
                 parts.append(nulls)
         return [ordered.filter(part) for part in parts]
 
+    def read_rows(self, queryset, position, forward, inclusive, fields, limit):
+        """The `fields` of the first `limit` rows after (or before) `position`, read
+        segment by segment (see segments)."""
+        found = []
+        for segment in self.segments(queryset.prefetch_related(None), position, forward, inclusive):
+            found += segment.values_list(*fields)[: limit - len(found)]
+            if len(found) >= limit:
+                break
+        return found
+
     def _check(self, position):
         if len(position) != len(self.columns):
             raise InvalidCursor("The cursor does not fit this list's ordering.")
@@ -479,7 +489,7 @@ class Page:
         return self.keyset.ordered(queryset).filter(pk__in=self.pks)
 
 
-def read_page(queryset, size, cursor=None, keyset=None):
+def read_page(queryset, size, cursor=None, keyset=None, read=None):
     """The page of `size` rows of `queryset` that `cursor` points at (the first page when
     None), as a Page. InvalidCursor when the cursor is not one of this ordering's.
 
@@ -487,7 +497,9 @@ def read_page(queryset, size, cursor=None, keyset=None):
     ordering's columns, so an index holding them (and the pk) answers it without
     visiting the table (the "deferred join"); Page.rows then fetches the rows. A
     nullable first column can need a second query on the one page where its values
-    give way to its NULLs (Keyset.segments)."""
+    give way to its NULLs (Keyset.segments). `read(position, forward, inclusive,
+    fields, limit)`, where given, reads those rows instead (igr.api.shaped: the same
+    queries, compiled once per shape)."""
     keyset = keyset or Keyset(queryset)
     if cursor is None:
         position, forward, inclusive = None, True, False
@@ -495,11 +507,10 @@ def read_page(queryset, size, cursor=None, keyset=None):
         position, forward, inclusive = keyset.decode(cursor)
     paths = keyset.paths
     fields = paths if "pk" in paths else [*paths, "pk"]
-    found = []
-    for segment in keyset.segments(queryset.prefetch_related(None), position, forward, inclusive):
-        found += segment.values_list(*fields)[: size + 1 - len(found)]
-        if len(found) > size:
-            break
+    if read is None:
+        found = keyset.read_rows(queryset, position, forward, inclusive, fields, size + 1)
+    else:
+        found = read(position, forward, inclusive, fields, size + 1)
     more = len(found) > size
     found = found[:size]
     if not forward:
