@@ -189,8 +189,8 @@ class CachedCountPaginator(Paginator):
 class _Page(Page):
     """Django's Page with its rows' queryset built when first read, and the page's ids
     (`ids`: a list, or a lazy values_list query). An API list read by ids
-    (igr.api.values) never reads the queryset, and building it (a subquery, a clone)
-    was a tenth of a deep page's Python."""
+    (igr.api.values) never reads the queryset, so it is never built for one (a
+    subquery and clones, every request)."""
 
     def __init__(self, build, number, paginator, ids):
         self._build = build

@@ -122,10 +122,6 @@ def read_page(view, request, plan):
     counting = compiled.statement(("api-count", *shape), counted, swaps, using=using)
     if counting is None:
         return None
-    reading = compiled.statement(("api-page", *shape), ordered_ids, swaps, using=using)
-    if reading is None:
-        return None
-
     count = _count(using, shape, swaps, counting)
     if cursor is not None:
         page = _keyset_page(shape, filtered, swaps, cursor, size, using)
@@ -135,6 +131,9 @@ def read_page(view, request, plan):
         pagination.keyset_page = page
         pagination.count = count
         return plan.rows(base, view.get_serializer_context(), ids=page.pks)
+    reading = compiled.statement(("api-page", *shape), ordered_ids, swaps, using=using)
+    if reading is None:
+        return None
     paginator = CachedCountPaginator(base, size)
     paginator.__dict__["count"] = count  # its cached_property, worked out here
     if number > max(paginator.num_pages, 1):
